@@ -1,0 +1,172 @@
+/* Syscall wrappers Swift's Glibc module does not expose (setns, unshare, pidfd_*,
+ * openat2, memfd_create, flock, prctl), plus the start socket. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "internal.h"
+
+int skiff_pidfd_open(pid_t pid) {
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    return fd < 0 ? -errno : fd;
+}
+
+int skiff_pidfd_send_signal(int pidfd, int sig) {
+    return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+int skiff_setns(int fd, int nstype) { return setns(fd, nstype) < 0 ? -errno : 0; }
+int skiff_unshare(int flags) { return unshare(flags) < 0 ? -errno : 0; }
+int skiff_kill(pid_t pid, int sig) { return kill(pid, sig) < 0 ? -errno : 0; }
+
+int skiff_memfd(const char *name) {
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    return fd < 0 ? -errno : fd;
+}
+
+int skiff_prctl_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 ? -errno : 0; }
+
+int skiff_flock(int fd, int exclusive) {
+    int r;
+    do {
+        r = flock(fd, exclusive ? LOCK_EX : LOCK_SH);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : 0;
+}
+
+/* 1 when the process behind pidfd has exited, 0 on timeout, -errno on error. */
+int skiff_wait_pidfd(int pidfd, int timeout_ms) {
+    struct pollfd p = {pidfd, POLLIN, 0};
+    int r;
+    do {
+        r = poll(&p, 1, timeout_ms);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : r;
+}
+
+int sk_open_in_root(int rootfd, const char *path, int flags) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (unsigned long long)(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    int fd;
+    do {
+        fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+    } while (fd < 0 && errno == EAGAIN);
+    return fd;
+}
+
+static int fill_sockaddr(struct sockaddr_un *sa, const char *path) {
+    memset(sa, 0, sizeof *sa);
+    sa->sun_family = AF_UNIX;
+    size_t n = strlen(path);
+    if (n >= sizeof sa->sun_path)
+        return -ENAMETOOLONG;
+    memcpy(sa->sun_path, path, n);
+    return 0;
+}
+
+static const char *dir_entry_path(char *buf, size_t len, int dir_fd, const char *name) {
+    char fdp[32];
+    sk_fdpath(fdp, dir_fd);
+    size_t a = strlen(fdp), b = strlen(name);
+    if (a + 1 + b + 1 > len)
+        return NULL;
+    memcpy(buf, fdp, a);
+    buf[a] = '/';
+    memcpy(buf + a + 1, name, b + 1);
+    return buf;
+}
+
+int skiff_listen_path(const char *path) {
+    struct sockaddr_un sa;
+    int r = fill_sockaddr(&sa, path);
+    if (r < 0)
+        return r;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 4) < 0) {
+        r = -errno;
+        close(fd);
+        return r;
+    }
+    return fd;
+}
+
+int skiff_listen(int dir_fd, const char *name) {
+    char path[128];
+    if (!dir_entry_path(path, sizeof path, dir_fd, name))
+        return -ENAMETOOLONG;
+    return skiff_listen_path(path);
+}
+
+int skiff_connect(const char *path) {
+    struct sockaddr_un sa;
+    int r = fill_sockaddr(&sa, path);
+    if (r < 0)
+        return r;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    do {
+        r = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        r = -errno;
+        close(fd);
+        return r;
+    }
+    return fd;
+}
+
+int skiff_start(int state_dir_fd, const char *name, struct skiff_msg *msg) {
+    char path[128];
+    if (!dir_entry_path(path, sizeof path, state_dir_fd, name))
+        return -ENAMETOOLONG;
+    int fd = skiff_connect(path);
+    if (fd < 0)
+        return fd;
+    char go = 1;
+    if (send(fd, &go, 1, MSG_NOSIGNAL) != 1) {
+        int e = -errno;
+        close(fd);
+        return e;
+    }
+    /* The init's end is CLOEXEC: EOF means execve succeeded. */
+    struct skiff_msg m;
+    ssize_t n;
+    do {
+        n = recv(fd, &m, sizeof m, MSG_WAITALL);
+    } while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n == (ssize_t)sizeof m) {
+        *msg = m;
+        return -1;
+    }
+    return 0;
+}
+
+#include <sys/vfs.h>
+
+int skiff_open_path(const char *path) {
+    int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+long skiff_fs_type(const char *path) {
+    struct statfs sf;
+    return statfs(path, &sf) < 0 ? -errno : (long)sf.f_type;
+}
+
+int skiff_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC) < 0 ? -errno : 0; }
