@@ -21,7 +21,45 @@
 #define PATH_MAX 4096
 #endif
 
-int sk_mkdir_in_root(int rootfd, const char *path, int last_is_file) {
+static int mkdir_in_root(int rootfd, const char *path, int last_is_file, int depth);
+
+/* A component that exists but does not resolve is a dangling symlink: follow it inside
+ * the root, as a path lookup would, and create what it names there. */
+static int follow_dangling(int rootfd, int dirfd, const char *path, size_t start, size_t end, int last_is_file,
+                           int depth) {
+    char comp[256], link[PATH_MAX], next[PATH_MAX];
+    size_t clen = end - start;
+    if (depth > 40 || clen >= sizeof comp) {
+        errno = ELOOP;
+        return -1;
+    }
+    memcpy(comp, path + start, clen);
+    comp[clen] = 0;
+    ssize_t n = readlinkat(dirfd, comp, link, sizeof link - 1);
+    if (n < 0) {
+        errno = ENOENT;
+        return -1;
+    }
+    link[n] = 0;
+    size_t rest = sk_strlen(path + end), pos = 0;
+    if (link[0] != '/') {
+        if (start + 1 > sizeof next)
+            goto toolong;
+        memcpy(next, path, start);
+        pos = start;
+    }
+    if (pos + (size_t)n + rest + 1 > sizeof next)
+        goto toolong;
+    memcpy(next + pos, link, (size_t)n);
+    pos += (size_t)n;
+    memcpy(next + pos, path + end, rest + 1);
+    return mkdir_in_root(rootfd, next, last_is_file, depth + 1);
+toolong:
+    errno = ENAMETOOLONG;
+    return -1;
+}
+
+static int mkdir_in_root(int rootfd, const char *path, int last_is_file, int depth) {
     size_t len = sk_strlen(path);
     if (len >= PATH_MAX) {
         errno = ENAMETOOLONG;
@@ -69,7 +107,12 @@ int sk_mkdir_in_root(int rootfd, const char *path, int last_is_file) {
             } else {
                 r = mkdirat(dirfd, comp, 0755);
             }
-            if (r < 0 && errno != EEXIST) {
+            if (r < 0 && errno == EEXIST) {
+                int fd2 = follow_dangling(rootfd, dirfd, path, start, i, last_is_file, depth);
+                close(dirfd);
+                return fd2;
+            }
+            if (r < 0) {
                 close(dirfd);
                 return -1;
             }
@@ -94,6 +137,10 @@ int sk_mkdir_in_root(int rootfd, const char *path, int last_is_file) {
         dirfd = fd;
     }
     return dirfd;
+}
+
+int sk_mkdir_in_root(int rootfd, const char *path, int last_is_file) {
+    return mkdir_in_root(rootfd, path, last_is_file, 0);
 }
 
 /* Flags a bind remount must keep: the kernel refuses to clear locked ones. */

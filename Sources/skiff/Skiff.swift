@@ -36,9 +36,6 @@ struct Skiff: ParsableCommand {
     @Flag(name: .customLong("systemd-cgroup"), help: "Use systemd to manage cgroups (not supported yet).")
     var systemdCgroup = false
 
-    @Option(name: .customLong("rootless"), help: .hidden)
-    var rootless: String?
-
     @Option(name: .customLong("criu"), help: .hidden)
     var criu: String?
 

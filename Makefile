@@ -1,0 +1,50 @@
+# skiff — build, run an example, test, bench, install.
+# `make run` and `make test` work on a fresh Debian 12 machine (as root): they install
+# the system packages they need first.
+
+SWIFT     ?= swift
+PREFIX    ?= /usr/local
+COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+BUILDFLAGS = -c release --static-swift-stdlib -Xcc -DSKIFF_COMMIT=\"$(COMMIT)\"
+BIN        = .build/release/skiff
+ROOTFS     = spec-examples/rootfs
+STATE     ?= /run/skiff
+PYTHON     = /usr/bin/python3
+DEBS       = busybox-static libseccomp-dev pkg-config runc hyperfine python3-pytest file
+
+.PHONY: all deps build rootfs run test unit integration bench install clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build $(BUILDFLAGS)
+
+rootfs: deps
+	@[ -x $(ROOTFS)/bin/busybox ] || scripts/mkrootfs.sh $(ROOTFS)
+
+run: build rootfs
+	$(BIN) --root $(STATE) run --bundle spec-examples/hello hello-$$$$
+
+unit: deps
+	$(SWIFT) test
+
+integration: build rootfs
+	SKIFF=$(CURDIR)/$(BIN) ROOTFS=$(CURDIR)/$(ROOTFS) $(PYTHON) -m pytest -q Tests/integration
+
+test: unit integration
+
+bench: build rootfs
+	scripts/bench.sh $(BIN) $(ROOTFS)
+
+install: build
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/skiff
+
+clean:
+	rm -rf .build $(ROOTFS)
