@@ -177,21 +177,10 @@ static void do_mount(const struct skiff_plan *p, int rootfd, int sync, int i) {
             sk_fail(sync, SK_STEP_MOUNT_DEST, ENOTDIR, i);
     }
     const char *target = sk_fdpath(tp, fd);
-    if (m->idmap_userns_fd >= 0) {
-        /* idmapped bind: a detached copy of the source, mapped, then moved into place. */
-        int tree = (int)syscall(SYS_open_tree, AT_FDCWD, m->source,
-                                OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((m->flags & MS_REC) ? AT_RECURSIVE : 0));
-        if (tree < 0)
+    if (m->tree_fd >= 0) {
+        if (syscall(SYS_move_mount, m->tree_fd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
             sk_fail(sync, SK_STEP_MOUNT, errno, i);
-        struct mount_attr attr;
-        memset(&attr, 0, sizeof attr);
-        attr.attr_set = MOUNT_ATTR_IDMAP;
-        attr.userns_fd = (unsigned long long)m->idmap_userns_fd;
-        if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | ((m->flags & MS_REC) ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0)
-            sk_fail(sync, SK_STEP_MOUNT_SETATTR, errno, i);
-        if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-            sk_fail(sync, SK_STEP_MOUNT, errno, i);
-        close(tree);
+        close(m->tree_fd);
     } else if (m->is_bind) {
         if (mount(m->source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
             sk_fail(sync, SK_STEP_MOUNT, errno, i);

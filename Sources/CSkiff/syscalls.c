@@ -170,3 +170,54 @@ long skiff_fs_type(const char *path) {
 }
 
 int skiff_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC) < 0 ? -errno : 0; }
+
+#include <linux/mount.h>
+
+pid_t skiff_userns_helper(void) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -errno;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(p[0]);
+        close(p[1]);
+        return -e;
+    }
+    if (pid == 0) {
+        char ok = unshare(CLONE_NEWUSER) == 0 ? 1 : 0;
+        if (write(p[1], &ok, 1) != 1)
+            _exit(1);
+        for (;;)
+            pause(); /* killed by the parent once it holds the namespace */
+    }
+    close(p[1]);
+    char ok = 0;
+    ssize_t n;
+    do {
+        n = read(p[0], &ok, 1);
+    } while (n < 0 && errno == EINTR);
+    close(p[0]);
+    if (n != 1 || !ok) {
+        kill(pid, SIGKILL);
+        return -EPERM;
+    }
+    return pid;
+}
+
+int skiff_idmap_tree(const char *source, int recursive, int userns_fd) {
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, source,
+                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+    if (tree < 0)
+        return -errno;
+    struct mount_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.attr_set = MOUNT_ATTR_IDMAP;
+    attr.userns_fd = (unsigned long long)userns_fd;
+    if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0) {
+        int e = -errno;
+        close(tree);
+        return e;
+    }
+    return tree;
+}

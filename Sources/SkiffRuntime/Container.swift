@@ -167,15 +167,14 @@ public struct Runtime {
         p.readonly_root = spec.root?.readonly == true ? 1 : 0
         p.rootfs_propagation = linux.rootfsPropagation.flatMap { MountOptionNames.propagation[$0] } ?? 0
         p.no_pivot = o.noPivot ? 1 : 0
-        let cmounts = plan.mounts.map { m in
+        let trees = try IDMap.trees(plan)
+        defer { trees.values.forEach { close($0) } }
+        let cmounts = plan.mounts.enumerated().map { i, m in
             skiff_mount(source: UnsafePointer(CMem.str(m.source)), dest: UnsafePointer(CMem.str(m.destination)),
                         fstype: UnsafePointer(CMem.strOrNil(m.fstype)), data: UnsafePointer(CMem.strOrNil(m.data)),
                         flags: m.flags, propagation: m.propagation, is_bind: m.isBind ? 1 : 0,
                         src_is_dir: m.sourceIsDir ? 1 : 0, remount: m.remount ? 1 : 0,
-                        recursive_ro: m.recursiveReadonly ? 1 : 0, idmap_userns_fd: -1)
-        }
-        if plan.mounts.contains(where: \.idmap) {
-            throw SkiffError.notSupported("idmap mounts (mounts[].options idmap/ridmap)")
+                        recursive_ro: m.recursiveReadonly ? 1 : 0, tree_fd: trees[i] ?? -1)
         }
         p.mounts = UnsafePointer(CMem.array(cmounts))
         p.nmounts = Int32(cmounts.count)

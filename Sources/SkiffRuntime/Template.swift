@@ -83,11 +83,11 @@ public struct Features: Encodable {
     }
 
     public struct MountExtensions: Encodable {
-        public var idmap = Enabled(enabled: false)
+        public var idmap = Enabled(enabled: true)
     }
 
     public static func current(version: String, commit: String) -> Features {
-        var opts = Array(MountOptionNames.flags.keys) + Array(MountOptionNames.propagation.keys) + ["rro"]
+        var opts = Array(MountOptionNames.flags.keys) + Array(MountOptionNames.propagation.keys) + ["rro", "idmap", "ridmap"]
         opts.sort()
         return Features(mountOptions: opts,
                         linux: LinuxFeatures(cgroup: CgroupFeatures(v2: Cgroup.unifiedMount() != nil),

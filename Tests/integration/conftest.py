@@ -5,6 +5,7 @@ busybox-static (the Makefile passes both).  Each test gets its own state root an
 bundle.  Tests wait on skiff's own state (a zombie counts as stopped), never on
 /proc entries vanishing, since this host's PID 1 reaps orphans slowly.
 """
+import atexit
 import json
 import os
 import shutil
@@ -14,7 +15,15 @@ import tempfile
 import pytest
 
 SKIFF = os.environ.get("SKIFF") or os.path.abspath(".build/release/skiff")
-ROOTFS = os.environ.get("ROOTFS") or os.path.abspath("spec-examples/rootfs")
+SOURCE_ROOTFS = os.environ.get("ROOTFS") or os.path.abspath("spec-examples/rootfs")
+
+# Mount destinations get created inside the rootfs (as runc does): give the tests their
+# own copy so spec-examples/rootfs stays pristine.
+_WORK = tempfile.mkdtemp(prefix="skiff-it-")
+os.chmod(_WORK, 0o755)  # user-namespaced containers must traverse it
+ROOTFS = os.path.join(_WORK, "rootfs")
+subprocess.run(["cp", "-a", SOURCE_ROOTFS, ROOTFS], check=True)
+atexit.register(shutil.rmtree, _WORK, True)
 
 
 def base_config(args):

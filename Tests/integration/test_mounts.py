@@ -166,3 +166,34 @@ def test_sysctl(skiff):
     # The host's values are untouched (the writes went to the container's namespaces).
     with open("/proc/sys/kernel/msgmax") as f:
         assert f.read().strip() != "12345"
+
+
+def test_idmapped_bind_mount(skiff):
+    import pathlib
+    import tempfile
+    # Under the (world-traversable) rootfs work dir: the namespace's root must reach it.
+    data = pathlib.Path(tempfile.mkdtemp(dir=os.path.dirname(ROOTFS)))
+    (data / "owned-by-host-root").write_text("x")
+    os.chmod(data, 0o777)
+    cfg = base_config(["/bin/sh", "-c", "stat -c %u /idmapped/owned-by-host-root /plain/owned-by-host-root; "
+                                        "touch /idmapped/made-inside"])
+    cfg["linux"]["namespaces"].append({"type": "user"})
+    cfg["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    cfg["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    for m in cfg["mounts"]:
+        if m["destination"] == "/dev/pts":
+            m["options"].remove("gid=5")
+        if m["destination"] == "/sys":
+            m.update(type="bind", source="/sys", options=["rbind", "ro"])
+    cfg["mounts"] += [
+        {"destination": "/idmapped", "type": "bind", "source": str(data), "options": ["bind", "idmap"]},
+        {"destination": "/plain", "type": "bind", "source": str(data), "options": ["bind"]},
+    ]
+    # The user namespace's root cannot create mount points in a host-owned rootfs.
+    os.makedirs(os.path.join(ROOTFS, "idmapped"), exist_ok=True)
+    os.makedirs(os.path.join(ROOTFS, "plain"), exist_ok=True)
+    r = skiff.run(cfg)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0", "65534"]
+    # Created as root inside, through the mapping: root-owned on the host.
+    assert os.stat(data / "made-inside").st_uid == 0

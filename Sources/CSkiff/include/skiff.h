@@ -85,7 +85,7 @@ struct skiff_mount {
     int src_is_dir;          /* binds: create a directory (1) or a file (0) at dest */
     int remount;             /* binds: flags need a second MS_REMOUNT call */
     int recursive_ro;        /* rro: mount_setattr(MOUNT_ATTR_RDONLY, AT_RECURSIVE) */
-    int idmap_userns_fd;     /* idmap: userns fd for mount_setattr(MOUNT_ATTR_IDMAP), or -1 */
+    int tree_fd;             /* idmap: a detached, already idmapped mount made by the parent, or -1 */
 };
 
 struct skiff_device {
@@ -226,6 +226,13 @@ int skiff_open_path(const char *path);
 /* statfs f_type, or -errno. */
 long skiff_fs_type(const char *path);
 int skiff_pipe(int fds[2]);
+
+/* idmapped mounts.  The kernel wants CAP_SYS_ADMIN over the source filesystem's user
+ * namespace, so the parent (host root) makes the mapped tree before the clone and the
+ * child only moves it into place.  A helper process holds a user namespace with the
+ * wanted mappings while the parent maps the tree through it. */
+pid_t skiff_userns_helper(void);
+int skiff_idmap_tree(const char *source, int recursive, int userns_fd);
 
 /* Supervise a child as its parent: forward the usual signals, relay a pty master
  * (when master >= 0) to stdin/stdout, and return the wait status. */
