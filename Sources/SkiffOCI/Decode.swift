@@ -1,15 +1,10 @@
 // Decoding config.json with errors that name the JSON path of the bad field.
 import Glibc
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 public enum ConfigDecoder {
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String = "config.json") throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
+            return try JSONDecoding.decode(T.self, from: bytes)
         } catch let e as DecodingError {
             throw SkiffError("\(what): \(describe(e))")
         } catch {
@@ -39,7 +34,7 @@ public enum ConfigDecoder {
             return "\(path(c.codingPath + [k])): is required"
         case .dataCorrupted(let c):
             let p = path(c.codingPath)
-            return c.codingPath.isEmpty ? "not valid JSON" : "\(p): \(c.debugDescription)"
+            return c.codingPath.isEmpty ? c.debugDescription : "\(p): \(c.debugDescription)"
         @unknown default:
             return "\(e)"
         }
@@ -57,6 +52,10 @@ public enum ConfigDecoder {
     }
 
     public static func load(bundle: String) throws -> Spec {
+        try decode(Spec.self, from: read(bundle: bundle))
+    }
+
+    public static func read(bundle: String) throws -> [UInt8] {
         let path = bundle + "/config.json"
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
@@ -66,11 +65,12 @@ public enum ConfigDecoder {
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
+            if n < 0 { throw SkiffError("read \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
             out.append(contentsOf: buf[0..<n])
         }
-        return try decode(Spec.self, from: out)
+        return out
     }
 }

@@ -42,7 +42,8 @@ public struct Runtime {
 
     public func create(id: String, _ o: CreateOptions) throws -> Created {
         let bundle = FS.absolute(o.bundle)
-        let spec = try ConfigDecoder.load(bundle: bundle)
+        let configBytes = try ConfigDecoder.read(bundle: bundle)
+        let spec = try ConfigDecoder.decode(Spec.self, from: configBytes)
         let problems = Validator.validate(spec).filter { !($0.path == "process.args" && spec.process == nil) }
         if !problems.isEmpty { throw SkiffError(problems.map(\.description).joined(separator: "; ")) }
         let terminal = spec.process?.terminal == true
@@ -58,7 +59,7 @@ public struct Runtime {
         var cgroupRel: String?
         var ran: [Hook] = []
         do {
-            let created = try spawnInit(id: id, spec: spec, plan: plan, options: o, dirFd: dirFd,
+            let created = try spawnInit(id: id, spec: spec, configBytes: configBytes, plan: plan, options: o, dirFd: dirFd,
                                         pid: &pid, cgroupRel: &cgroupRel, hooksStarted: &ran)
             close(dirFd)
             return created
@@ -82,7 +83,7 @@ public struct Runtime {
         }
     }
 
-    private func spawnInit(id: String, spec: Spec, plan: ContainerPlan, options o: CreateOptions, dirFd: Int32,
+    private func spawnInit(id: String, spec: Spec, configBytes: [UInt8], plan: ContainerPlan, options o: CreateOptions, dirFd: Int32,
                            pid: inout Int32, cgroupRel: inout String?, hooksStarted: inout [Hook]) throws -> Created {
         let linux = spec.linux ?? Linux()
         var ctx = ChildContext()
@@ -146,11 +147,14 @@ public struct Runtime {
 
         let hooks = spec.hooks ?? Hooks()
         let creating = HookState(id: id, status: .creating, pid: nil, bundle: plan.bundle, annotations: spec.annotations)
-        let createStateFd = try HookRunner.stateFd(creating)
-        let startStateFd = try HookRunner.stateFd(creating)
+        let childHooks = !(hooks.createContainer ?? []).isEmpty || !(hooks.startContainer ?? []).isEmpty
+        let createStateFd = childHooks ? try HookRunner.stateFd(creating) : -1
+        let startStateFd = childHooks ? try HookRunner.stateFd(creating) : -1
         defer {
-            close(createStateFd)
-            close(startStateFd)
+            if childHooks {
+                close(createStateFd)
+                close(startStateFd)
+            }
         }
 
         var p = skiff_plan()
@@ -251,10 +255,12 @@ public struct Runtime {
         }
         var state = creating
         state.pid = pid
-        try HookRunner.fill(createStateFd, state)
-        state.status = .created
-        try HookRunner.fill(startStateFd, state)
-        state.status = .creating
+        if childHooks {
+            try HookRunner.fill(createStateFd, state)
+            state.status = .created
+            try HookRunner.fill(startStateFd, state)
+            state.status = .creating
+        }
 
         if skiff_send(sync, Int32(SK_MSG_GO.rawValue), 0, 0, 0) < 0 {
             throw SkiffError("container init exited during setup")
@@ -285,7 +291,8 @@ public struct Runtime {
         s.starttime = starttime
         s.cgroupPath = cgroupRel
         s.hasProcess = spec.process != nil
-        try store.saveConfig(id, spec)
+        s.hasHooks = !(spec.hooks?.poststart ?? []).isEmpty || !(spec.hooks?.poststop ?? []).isEmpty
+        try store.saveConfig(id, configBytes)
         try store.save(s)
         if let pf = o.pidFile {
             try FS.writeAtomic(FS.absolute(pf), Array("\(pid)".utf8))
@@ -321,11 +328,11 @@ public struct Runtime {
         case let other: throw SkiffError("cannot start an already \(other) container")
         }
         if !s.hasProcess { throw SkiffError("process: config.json has no process, so the container cannot start") }
-        let spec = try store.loadConfig(id)
         var msg = skiff_msg()
         let r = skiff_start(fd, "exec.sock", &msg)
         unlink(store.dir(id) + "/exec.sock")
         if r == -1 {
+            let spec = try store.loadConfig(id)
             var ctx = ChildContext()
             ctx.args = spec.process?.args ?? []
             ctx.startContainerHooks = (spec.hooks?.startContainer ?? []).map(\.path)
@@ -334,6 +341,9 @@ public struct Runtime {
         if r < 0 { throw SkiffError("release the container init: \(errnoText(-r))") }
         s.status = .running
         try store.save(s)
+        // The config is read back only when it has hooks to run (start is on the hot path).
+        guard s.hasHooks else { return }
+        let spec = try store.loadConfig(id)
         let running = HookState(id: id, status: .running, pid: s.pid, bundle: s.bundle, annotations: s.annotations)
         do {
             try HookRunner.run("poststart", spec.hooks?.poststart ?? [], state: running)
@@ -417,7 +427,7 @@ public struct Runtime {
                 close(pidfd)
             }
         }
-        if let spec = try? store.loadConfig(id) {
+        if s.hasHooks, let spec = try? store.loadConfig(id) {
             HookRunner.runAll("poststop", spec.hooks?.poststop ?? [],
                               state: HookState(id: id, status: .stopped, pid: nil, bundle: s.bundle,
                                                annotations: s.annotations))

@@ -41,34 +41,11 @@ public enum Log {
         let line: String
         switch format {
         case .json:
-            line = "{\"level\":\"\(level)\",\"msg\":\(JSONText.quote(msg)),\"time\":\"\(now)\"}\n"
+            line = "{\"level\":\"\(level)\",\"msg\":\(quoteJSON(msg)),\"time\":\"\(now)\"}\n"
         case .text:
-            line = "time=\"\(now)\" level=\(level) msg=\(JSONText.quote(msg))\n"
+            line = "time=\"\(now)\" level=\(level) msg=\(quoteJSON(msg))\n"
         }
         _ = FS.writeAll(fd, Array(line.utf8))
-    }
-}
-
-public enum JSONText {
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -19,8 +19,11 @@ extension Runtime {
         }
         let status = skiff_supervise(c.pid, c.master)
         if c.master >= 0 { close(c.master) }
-        recordExit(id: id, waitStatus: status)
-        if !keep { try delete(id: id, force: true) }
+        if keep {
+            recordExit(id: id, waitStatus: status)
+        } else {
+            try delete(id: id, force: true)
+        }
         return exitCode(fromWaitStatus: status)
     }
 

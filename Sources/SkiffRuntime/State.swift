@@ -2,11 +2,6 @@
 // (the config as created), exec.sock (the init waits on it until `start`).  A flock on
 // the directory serialises commands on one ID; mkdir makes concurrent creates race
 // safely (exactly one wins).
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import CSkiff
 import Glibc
 import SkiffOCI
@@ -33,6 +28,8 @@ public struct StoredState: Codable, Equatable, Sendable {
     public var finished: String?
     public var hasProcess: Bool = true
     public var supervised: Bool = false
+    /// poststart or poststop hooks exist (start/delete then read config.json back).
+    public var hasHooks: Bool = false
 
     public init(id: String, status: Status, pid: Int32, bundle: String, rootfs: String, created: String) {
         self.id = id
@@ -134,13 +131,17 @@ public struct StateStore {
     }
 
     public func save(_ s: StoredState) throws {
-        let data = try JSONEncoder().encode(s)
-        try FS.writeAtomic(dir(s.id) + "/state.json", Array(data), mode: 0o600)
+        try FS.writeAtomic(dir(s.id) + "/state.json", Array(try JSONEncoding.encode(s).utf8), mode: 0o600)
     }
 
-    public func saveConfig(_ id: String, _ spec: Spec) throws {
-        let data = try JSONEncoder().encode(spec)
-        try FS.writeAtomic(dir(id) + "/config.json", Array(data), mode: 0o600)
+    /// The config exactly as `create` read it (exec and poststop read it back).
+    public func saveConfig(_ id: String, _ bytes: [UInt8]) throws {
+        // Written once, before state.json exists: no reader can see it half-written.
+        let path = dir(id) + "/config.json"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 { throw SkiffError("create \(path): \(errnoText(errno))") }
+        defer { close(fd) }
+        if !FS.writeAll(fd, bytes) { throw SkiffError("write \(path): \(errnoText(errno))") }
     }
 
     public func loadConfig(_ id: String) throws -> Spec {
@@ -171,14 +172,10 @@ public struct StateStore {
 
 public enum JSONOut {
     public static func pretty<T: Encodable>(_ v: T) throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try e.encode(v), as: UTF8.self)
+        try JSONEncoding.encode(v, pretty: true)
     }
 
     public static func compact<T: Encodable>(_ v: T) throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try e.encode(v), as: UTF8.self)
+        try JSONEncoding.encode(v)
     }
 }

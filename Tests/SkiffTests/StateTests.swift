@@ -92,7 +92,7 @@ final class StateTests: XCTestCase {
     }
 
     func testJSONQuoting() {
-        XCTAssertEqual(JSONText.quote("a\"b\\c\nd\u{1}"), #""a\"b\\c\nd\u0001""#)
+        XCTAssertEqual(quoteJSON("a\"b\\c\nd\u{1}"), #""a\"b\\c\nd\u0001""#)
     }
 
     func testCgroupPathSemantics() throws {
