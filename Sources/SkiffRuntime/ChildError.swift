@@ -19,6 +19,12 @@ public struct ChildContext {
 }
 
 public enum ChildError {
+    /// "<command>: <what failed>", e.g. "create: mount proc proc on /proc: Permission denied".
+    public static func error(_ command: String, _ m: skiff_msg, _ c: ChildContext) -> SkiffError {
+        let text = describe(m, c)
+        return SkiffError(text.hasPrefix(command + " ") || text.hasPrefix(command + ":") ? text : "\(command): \(text)")
+    }
+
     public static func describe(_ m: skiff_msg, _ c: ChildContext) -> String {
         let e = errnoText(m.err)
         let i = Int(m.index)
@@ -67,6 +73,7 @@ public enum ChildError {
         case Int(SK_STEP_EXEC_LOOKUP.rawValue), Int(SK_STEP_EXEC.rawValue):
             let prog = c.args.first ?? ""
             if m.err == ENOENT {
+                if prog.contains("/") { return "exec: \"\(prog)\": stat \(prog): no such file or directory" }
                 return "exec: \"\(prog)\": executable file not found in $PATH: no such file or directory"
             }
             return "exec \"\(prog)\": \(e)"

@@ -274,7 +274,7 @@ public struct Runtime {
                 if m.step == Int32(SK_STEP_HOOK_CREATE_CONTAINER.rawValue) || m.step == Int32(SK_STEP_HOOK_TIMEOUT.rawValue) {
                     hooksStarted = runtimeHooks + cc
                 }
-                throw SkiffError(ChildError.describe(m, ctx))
+                throw ChildError.error("create", m, ctx)
             }
             if m.type == Int32(SK_MSG_RUNTIME_HOOKS.rawValue) {
                 hooksStarted = runtimeHooks
@@ -336,7 +336,7 @@ public struct Runtime {
             var ctx = ChildContext()
             ctx.args = spec.process?.args ?? []
             ctx.startContainerHooks = (spec.hooks?.startContainer ?? []).map(\.path)
-            throw SkiffError(ChildError.describe(msg, ctx))
+            throw ChildError.error("start", msg, ctx)
         }
         if r < 0 { throw SkiffError("release the container init: \(errnoText(-r))") }
         s.status = .running

@@ -128,7 +128,7 @@ extension Runtime {
                 ctx.args = o.process.args ?? []
                 ctx.cwd = o.process.cwd
                 ctx.rlimits = (o.process.rlimits ?? []).map(\.type)
-                throw SkiffError(ChildError.describe(m, ctx))
+                throw ChildError.error("exec", m, ctx)
             }
             if let pf = o.pidFile {
                 try FS.writeAtomic(FS.absolute(pf), Array("\(pid)".utf8))
