@@ -31,6 +31,8 @@ int sk_setup_console(const struct skiff_process *proc, int rootfd, int devfd, in
 int sk_setup_rootfs(const struct skiff_plan *p, int sync_fd);
 
 int sk_send_fd(int sock, int fd, const char *payload);
+/* A skiff_msg of `type` with fd attached. */
+int sk_send_msg_fd(int sock, int type, int fd);
 size_t sk_strlen(const char *s);
 
 #endif

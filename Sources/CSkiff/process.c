@@ -113,9 +113,18 @@ static int lookup_exec(const struct skiff_process *p) {
     return saw_eacces ? -EACCES : -ENOENT;
 }
 
-static int load_seccomp(const struct skiff_process *p) {
+/* Load the filter; with SECCOMP_FILTER_FLAG_NEW_LISTENER pass the notify fd on, over
+ * whichever channel reports to a skiff process right now. */
+static void load_seccomp(const struct skiff_process *p, int report) {
     struct sock_fprog prog = {(unsigned short)p->seccomp_len, (struct sock_filter *)p->seccomp_bpf};
-    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog);
+    int r = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog);
+    if (r < 0)
+        sk_fail(report, SK_STEP_SECCOMP, errno, -1);
+    if (p->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+        if (sk_send_msg_fd(report, SK_MSG_SECCOMP_FD, r) < 0)
+            sk_fail(report, SK_STEP_SECCOMP, errno, 1);
+        close(r);
+    }
 }
 
 int sk_setup_console(const struct skiff_process *p, int rootfd, int devfd, int report) {
@@ -194,8 +203,7 @@ void sk_setup_process(const struct skiff_process *p, int report, int is_init, in
 
     if (p->seccomp_bpf && !p->no_new_privs) {
         /* Without NNP only a privileged process may load a filter: load it now. */
-        if (load_seccomp(p) < 0)
-            sk_fail(report, SK_STEP_SECCOMP, errno, -1);
+        load_seccomp(p, report);
     }
     if (p->set_caps) {
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || drop_bounding(p->cap_bounding) < 0)
@@ -242,8 +250,7 @@ void sk_setup_process(const struct skiff_process *p, int report, int is_init, in
 void sk_exec(const struct skiff_process *p, int report) {
     if (p->seccomp_bpf && p->no_new_privs) {
         /* As late as possible: only execve runs under the filter from here. */
-        if (load_seccomp(p) < 0)
-            sk_fail(report, SK_STEP_SECCOMP, errno, -1);
+        load_seccomp(p, report);
     }
     sigset_t none;
     sigemptyset(&none);

@@ -32,10 +32,17 @@ void sk_fail(int fd, int step, int err, int index) {
     _exit(127);
 }
 
-int sk_send_fd(int sock, int fd, const char *payload) {
+int sk_send_fd(int sock, int fd, const char *payload) { return skiff_send_fd(sock, fd, payload, sk_strlen(payload)); }
+
+int sk_send_msg_fd(int sock, int type, int fd) {
+    struct skiff_msg m = {type, 0, 0, 0};
+    return skiff_send_fd(sock, fd, &m, sizeof m);
+}
+
+int skiff_send_fd(int sock, int fd, const void *payload, size_t len) {
     char cbuf[CMSG_SPACE(sizeof(int))];
     memset(cbuf, 0, sizeof cbuf);
-    struct iovec iov = {(void *)payload, sk_strlen(payload)};
+    struct iovec iov = {(void *)payload, len};
     struct msghdr mh = {0};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
@@ -51,6 +58,28 @@ int sk_send_fd(int sock, int fd, const char *payload) {
         n = sendmsg(sock, &mh, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
     return n < 0 ? -1 : 0;
+}
+
+int skiff_recv_msg(int fd, struct skiff_msg *msg, int *passed_fd) {
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {msg, sizeof *msg};
+    struct msghdr mh = {0};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = cbuf;
+    mh.msg_controllen = sizeof cbuf;
+    *passed_fd = -1;
+    ssize_t n;
+    do {
+        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+    } while (n < 0 && errno == EINTR);
+    for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+            memcpy(passed_fd, CMSG_DATA(c), sizeof(int));
+    }
+    if (n == 0)
+        return 0;
+    return n == (ssize_t)sizeof *msg ? 1 : -1;
 }
 
 int skiff_recv_fd(int sock) {

@@ -188,9 +188,7 @@ public enum Validator {
         if spec.domainname != nil && !types.contains("uts") {
             p.append(Problem("domainname", "setting a domainname needs a UTS namespace"))
         }
-        if linux.seccomp != nil {
-            p.append(Problem("linux.seccomp", "not supported yet: seccomp filters are not implemented"))
-        }
+        if let sc = linux.seccomp { validate(sc, into: &p) }
         if let r = linux.resources { validate(r, into: &p) }
         if linux.intelRdt != nil { p.append(Problem("linux.intelRdt", "not supported: no resctrl on this runtime")) }
         if linux.memoryPolicy != nil { p.append(Problem("linux.memoryPolicy", "not supported yet")) }
@@ -205,6 +203,38 @@ public enum Validator {
             if let f = pers.flags, !f.isEmpty {
                 p.append(Problem("linux.personality.flags", "not supported: no personality flags are defined"))
             }
+        }
+    }
+
+    static func validate(_ s: Linux.Seccomp, into p: inout [Problem]) {
+        if !SeccompNames.actions.contains(s.defaultAction) {
+            p.append(Problem("linux.seccomp.defaultAction", "unknown action \"\(s.defaultAction)\""))
+        }
+        for (i, a) in (s.architectures ?? []).enumerated() where !a.hasPrefix("SCMP_ARCH_") {
+            p.append(Problem("linux.seccomp.architectures[\(i)]", "unknown architecture \"\(a)\""))
+        }
+        for (i, f) in (s.flags ?? []).enumerated() where SeccompNames.flags[f] == nil {
+            p.append(Problem("linux.seccomp.flags[\(i)]", "unknown flag \"\(f)\""))
+        }
+        var notify = s.defaultAction == "SCMP_ACT_NOTIFY"
+        for (i, sc) in (s.syscalls ?? []).enumerated() {
+            if !SeccompNames.actions.contains(sc.action) {
+                p.append(Problem("linux.seccomp.syscalls[\(i)].action", "unknown action \"\(sc.action)\""))
+            }
+            if sc.action == "SCMP_ACT_NOTIFY" { notify = true }
+            if sc.names.isEmpty { p.append(Problem("linux.seccomp.syscalls[\(i)].names", "must name a syscall")) }
+            for (j, a) in (sc.args ?? []).enumerated() {
+                if SeccompNames.ops[a.op] == nil {
+                    p.append(Problem("linux.seccomp.syscalls[\(i)].args[\(j)].op", "unknown operator \"\(a.op)\""))
+                }
+                if a.index > 5 { p.append(Problem("linux.seccomp.syscalls[\(i)].args[\(j)].index", "must be 0 to 5")) }
+            }
+        }
+        if notify && s.listenerPath == nil {
+            p.append(Problem("linux.seccomp.listenerPath", "SCMP_ACT_NOTIFY needs a listenerPath"))
+        }
+        if let lp = s.listenerPath, !lp.hasPrefix("/") {
+            p.append(Problem("linux.seccomp.listenerPath", "must be absolute"))
         }
     }
 
@@ -259,5 +289,21 @@ public enum MountOptionNames {
         "tmpcopyup", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnodiratime", "rdiratime",
         "rrelatime", "rnorelatime", "rnoatime", "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow",
         "rsymfollow",
+    ]
+}
+
+public enum SeccompNames {
+    public static let actions: Set<String> = [
+        "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO",
+        "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY",
+    ]
+    public static let ops: [String: UInt32] = [
+        "SCMP_CMP_NE": 1, "SCMP_CMP_LT": 2, "SCMP_CMP_LE": 3, "SCMP_CMP_EQ": 4, "SCMP_CMP_GE": 5,
+        "SCMP_CMP_GT": 6, "SCMP_CMP_MASKED_EQ": 7,
+    ]
+    /// Filter flags and their seccomp(2) bits; TSYNC is moot for a single-threaded loader.
+    public static let flags: [String: UInt32] = [
+        "SECCOMP_FILTER_FLAG_TSYNC": 0, "SECCOMP_FILTER_FLAG_LOG": 1 << 1,
+        "SECCOMP_FILTER_FLAG_SPEC_ALLOW": 1 << 2, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV": 1 << 5,
     ]
 }

@@ -124,22 +124,8 @@ public struct Runtime {
             try childNs.newTime(offsets: linux.timeOffsets ?? [:])
         }
 
-        // Console: the caller's socket, or our own end of a socketpair.
-        var consoleFd: Int32 = -1
-        var consoleLocal: Int32 = -1
-        defer { if consoleFd >= 0 { close(consoleFd) } }
-        if spec.process?.terminal == true {
-            if let path = o.consoleSocket {
-                consoleFd = skiff_connect(path)
-                if consoleFd < 0 { throw SkiffError("connect to console socket \(path): \(errnoText(-consoleFd))") }
-            } else {
-                var sv: [Int32] = [-1, -1]
-                try check(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &sv),
-                          "socketpair")
-                consoleLocal = sv[0]
-                consoleFd = sv[1]
-            }
-        }
+        let console = spec.process?.terminal == true ? try ConsoleChannel(socketPath: o.consoleSocket) : nil
+        defer { console?.closeChildEnd() }
 
         let listenFd = skiff_listen(dirFd, "exec.sock")
         if listenFd < 0 { throw SkiffError("listen on \(store.dir(id))/exec.sock: \(errnoText(-listenFd))") }
@@ -224,8 +210,9 @@ public struct Runtime {
         if let proc = spec.process {
             var po = ProcessOptions()
             po.preserveFds = o.preserveFds
-            po.consoleFd = consoleFd
+            po.consoleFd = console?.childFd ?? -1
             p.proc = try ProcessPlanner.build(proc, at: "process", options: po)
+            try ProcessPlanner.attach(linux.seccomp, to: &p.proc)
             ctx.rlimits = (proc.rlimits ?? []).map(\.type)
         }
         if let pers = linux.personality {
@@ -243,9 +230,7 @@ public struct Runtime {
             close(sync)
             if pidfd >= 0 { close(pidfd) }
         }
-        if let cg = cgroupRel, inCgroup == 0, let full = Cgroup.fullPath(cg) {
-            try FS.write(full + "/cgroup.procs", "\(pid)")
-        }
+        try Cgroup.join(cgroupRel, pid: pid, alreadyIn: inCgroup != 0)
         if plan.hasNewUserNamespace {
             try FS.write("/proc/\(pid)/uid_map", ContainerPlan.mapText(linux.uidMappings ?? []))
             try FS.write("/proc/\(pid)/gid_map", ContainerPlan.mapText(linux.gidMappings ?? []))
@@ -267,9 +252,15 @@ public struct Runtime {
         }
         while true {
             var m = skiff_msg()
-            let n = skiff_recv(sync, &m)
+            var passed: Int32 = -1
+            let n = skiff_recv_msg(sync, &m, &passed)
             if n <= 0 { throw SkiffError("container init exited during setup") }
             if m.type == Int32(SK_MSG_READY.rawValue) { break }
+            if m.type == Int32(SK_MSG_SECCOMP_FD.rawValue) {
+                try SeccompListener.send(fd: passed, to: linux.seccomp?.listenerPath ?? "", pid: pid,
+                                         metadata: linux.seccomp?.listenerMetadata, state: state)
+                continue
+            }
             if m.type == Int32(SK_MSG_ERROR.rawValue) {
                 if m.step == Int32(SK_STEP_HOOK_CREATE_CONTAINER.rawValue) || m.step == Int32(SK_STEP_HOOK_TIMEOUT.rawValue) {
                     hooksStarted = runtimeHooks + cc
@@ -297,13 +288,7 @@ public struct Runtime {
         if let pf = o.pidFile {
             try FS.writeAtomic(FS.absolute(pf), Array("\(pid)".utf8))
         }
-        var master: Int32 = -1
-        if consoleLocal >= 0 {
-            master = skiff_recv_fd(consoleLocal)
-            close(consoleLocal)
-            if master < 0 { throw SkiffError("receive the console from the container: \(errnoText(-master))") }
-        }
-        return Created(pid: pid, master: master)
+        return Created(pid: pid, master: try console?.receiveMaster() ?? -1)
     }
 
     func setOomScoreAdj(pid: Int32, _ adj: Int) throws {
@@ -328,17 +313,28 @@ public struct Runtime {
         case let other: throw SkiffError("cannot start an already \(other) container")
         }
         if !s.hasProcess { throw SkiffError("process: config.json has no process, so the container cannot start") }
-        var msg = skiff_msg()
-        let r = skiff_start(fd, "exec.sock", &msg)
+        let conn = skiff_start_connect(fd, "exec.sock")
         unlink(store.dir(id) + "/exec.sock")
-        if r == -1 {
+        if conn < 0 { throw SkiffError("release the container init: \(errnoText(-conn))") }
+        defer { close(conn) }
+        // Read until EOF: the init's end closes on execve.  Before that it may pass the
+        // seccomp notify fd, or report why it could not exec.
+        while true {
+            var msg = skiff_msg()
+            var passed: Int32 = -1
+            if skiff_recv_msg(conn, &msg, &passed) <= 0 { break }
             let spec = try store.loadConfig(id)
+            if msg.type == Int32(SK_MSG_SECCOMP_FD.rawValue) {
+                let st = HookState(id: id, status: .running, pid: s.pid, bundle: s.bundle, annotations: s.annotations)
+                try SeccompListener.send(fd: passed, to: spec.linux?.seccomp?.listenerPath ?? "", pid: s.pid,
+                                         metadata: spec.linux?.seccomp?.listenerMetadata, state: st)
+                continue
+            }
             var ctx = ChildContext()
             ctx.args = spec.process?.args ?? []
             ctx.startContainerHooks = (spec.hooks?.startContainer ?? []).map(\.path)
             throw ChildError.error("start", msg, ctx)
         }
-        if r < 0 { throw SkiffError("release the container init: \(errnoText(-r))") }
         s.status = .running
         try store.save(s)
         // The config is read back only when it has hooks to run (start is on the hot path).

@@ -73,21 +73,8 @@ extension Runtime {
         }
         defer { if cgFd >= 0 { close(cgFd) } }
 
-        var consoleFd: Int32 = -1
-        var consoleLocal: Int32 = -1
-        defer { if consoleFd >= 0 { close(consoleFd) } }
-        if terminal {
-            if let path = o.consoleSocket {
-                consoleFd = skiff_connect(path)
-                if consoleFd < 0 { throw SkiffError("connect to console socket \(path): \(errnoText(-consoleFd))") }
-            } else {
-                var sv: [Int32] = [-1, -1]
-                try check(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &sv),
-                          "socketpair")
-                consoleLocal = sv[0]
-                consoleFd = sv[1]
-            }
-        }
+        let console = terminal ? try ConsoleChannel(socketPath: o.consoleSocket) : nil
+        defer { console?.closeChildEnd() }
 
         var p = skiff_plan()
         p.cgroup_fd = cgFd
@@ -99,8 +86,9 @@ extension Runtime {
         p.start_state_fd = -1
         var po = ProcessOptions()
         po.preserveFds = o.preserveFds
-        po.consoleFd = consoleFd
+        po.consoleFd = console?.childFd ?? -1
         p.proc = try ProcessPlanner.build(o.process, at: "process", options: po)
+        try ProcessPlanner.attach(spec.linux?.seccomp, to: &p.proc)
         if let pers = spec.linux?.personality {
             p.proc.personality = pers.domain == "LINUX32" ? 0x0008 : 0
         }
@@ -114,16 +102,21 @@ extension Runtime {
         if childPidfd >= 0 { close(childPidfd) }
         defer { close(sync) }
         do {
-            if let cg = s.cgroupPath, inCgroup == 0, let full = Cgroup.fullPath(cg) {
-                try FS.write(full + "/cgroup.procs", "\(pid)")
-            }
+            try Cgroup.join(s.cgroupPath, pid: pid, alreadyIn: inCgroup != 0)
             if let adj = o.process.oomScoreAdj { try setOomScoreAdj(pid: pid, adj) }
             if skiff_send(sync, Int32(SK_MSG_GO.rawValue), 0, 0, 0) < 0 {
                 throw SkiffError("the exec process exited during setup")
             }
             var m = skiff_msg()
+            var passed: Int32 = -1
             // EOF: the sync socket closed on execve.
-            if skiff_recv(sync, &m) == 1 {
+            while skiff_recv_msg(sync, &m, &passed) == 1 {
+                if m.type == Int32(SK_MSG_SECCOMP_FD.rawValue) {
+                    let st = HookState(id: id, status: .running, pid: s.pid, bundle: s.bundle, annotations: s.annotations)
+                    try SeccompListener.send(fd: passed, to: spec.linux?.seccomp?.listenerPath ?? "", pid: pid,
+                                             metadata: spec.linux?.seccomp?.listenerMetadata, state: st)
+                    continue
+                }
                 var ctx = ChildContext()
                 ctx.args = o.process.args ?? []
                 ctx.cwd = o.process.cwd
@@ -141,12 +134,8 @@ extension Runtime {
         }
         close(lockFd)
         locked = false
-        var master: Int32 = -1
-        if consoleLocal >= 0 {
-            master = skiff_recv_fd(consoleLocal)
-            close(consoleLocal)
-        }
         if o.detach { return 0 }
+        let master = try console?.receiveMaster() ?? -1
         let status = skiff_supervise(pid, master)
         if master >= 0 { close(master) }
         return exitCode(fromWaitStatus: status)

@@ -75,7 +75,15 @@ public struct Features: Encodable {
     }
 
     public struct SeccompFeatures: Encodable {
-        public var enabled = false
+        public var enabled = true
+        public var actions = SeccompNames.actions.sorted()
+        public var operators = SeccompNames.ops.keys.sorted()
+        public var archs = ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64",
+                            "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
+                            "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64",
+                            "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"]
+        public var knownFlags = SeccompNames.flags.keys.sorted()
+        public var supportedFlags = SeccompNames.flags.keys.sorted()
     }
 
     public struct Enabled: Encodable {

@@ -283,12 +283,7 @@ struct PauseCommand: ParsableCommand {
     @ParentCommand var parent: Skiff
     @Argument var id: String
 
-    func run() throws {
-        try Skiff.guarded(parent) { rt in
-            try rt.freeze(id: id, true)
-            return 0
-        }
-    }
+    func run() throws { try freeze(parent, id, true) }
 }
 
 struct ResumeCommand: ParsableCommand {
@@ -296,11 +291,13 @@ struct ResumeCommand: ParsableCommand {
     @ParentCommand var parent: Skiff
     @Argument var id: String
 
-    func run() throws {
-        try Skiff.guarded(parent) { rt in
-            try rt.freeze(id: id, false)
-            return 0
-        }
+    func run() throws { try freeze(parent, id, false) }
+}
+
+func freeze(_ parent: Skiff, _ id: String, _ frozen: Bool) throws {
+    try Skiff.guarded(parent) { rt in
+        try rt.freeze(id: id, frozen)
+        return 0
     }
 }
 

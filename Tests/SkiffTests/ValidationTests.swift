@@ -98,10 +98,21 @@ final class ValidationTests: XCTestCase {
     }
 
     func testUnsupportedFeaturesAreNamed() {
-        XCTAssertEqual(paths(spec { $0.linux?.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW") }), ["linux.seccomp"])
         XCTAssertEqual(paths(spec { $0.process?.apparmorProfile = "p" }), ["process.apparmorProfile"])
         XCTAssertEqual(paths(spec { $0.mounts = [Mount(destination: "/x", type: "bind", source: "/x", options: ["tmpcopyup"])] }),
                        ["mounts[0].options[0]"])
+    }
+
+    func testSeccompNamesAreChecked() {
+        var sc = Linux.Seccomp(defaultAction: "SCMP_ACT_NOPE")
+        sc.flags = ["SECCOMP_FILTER_FLAG_BOGUS"]
+        sc.syscalls = [.init(names: ["read"], action: "SCMP_ACT_NOTIFY",
+                             args: [.init(index: 7, value: 1, op: "SCMP_CMP_ALMOST")])]
+        XCTAssertEqual(Set(paths(spec { $0.linux?.seccomp = sc })), [
+            "linux.seccomp.defaultAction", "linux.seccomp.flags[0]", "linux.seccomp.syscalls[0].args[0].op",
+            "linux.seccomp.syscalls[0].args[0].index", "linux.seccomp.listenerPath",
+        ])
+        XCTAssertEqual(paths(spec { $0.linux?.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW") }), [])
     }
 
     func testHooksMustBeAbsolute() {

@@ -80,4 +80,5 @@ def test_features_is_json(skiff):
     assert f["ociVersionMax"] == "1.3.0"
     assert "user" in f["linux"]["namespaces"]
     assert "CAP_SYS_ADMIN" in f["linux"]["capabilities"]
-    assert f["linux"]["seccomp"]["enabled"] is False
+    assert f["linux"]["seccomp"]["enabled"] is True
+    assert "SCMP_ACT_NOTIFY" in f["linux"]["seccomp"]["actions"]

@@ -65,6 +65,7 @@ enum skiff_msg_type {
     SK_MSG_HOOKS_DONE,    /* parent → child */
     SK_MSG_READY,         /* child → parent: set up, waiting for start (or about to exec) */
     SK_MSG_ERROR,         /* child → parent */
+    SK_MSG_SECCOMP_FD,    /* child → parent/start: the seccomp notify fd rides along */
 };
 
 struct skiff_msg {
@@ -193,18 +194,22 @@ struct skiff_plan {
  * *sync_fd, or -errno. */
 pid_t skiff_spawn(const struct skiff_plan *plan, int *sync_fd, int *pidfd, int *in_cgroup);
 
-/* Blocking send/receive on the sync socket.  recv returns 0 on EOF, 1 on a message. */
+/* Blocking send/receive on the sync socket.  recv returns 0 on EOF, 1 on a message.
+ * skiff_recv_msg also takes an fd passed with the message (else *passed_fd = -1). */
 int skiff_send(int fd, int type, int step, int err, int index);
 int skiff_recv(int fd, struct skiff_msg *msg);
+int skiff_recv_msg(int fd, struct skiff_msg *msg, int *passed_fd);
+/* Send fd over a unix socket with payload bytes (console socket, seccomp listener). */
+int skiff_send_fd(int sock, int fd, const void *payload, size_t len);
 
 /* Run one hook: fork, stdin from state_fd (rewound), execve, wait with timeout.
  * Returns 0 on success, else sets *step_err (exit status, or -errno) and returns -1;
  * *timed_out is set when the timeout killed it.  Safe in the cloned child. */
 int skiff_run_hook(const struct skiff_hook *hook, int state_fd, int *status, int *timed_out);
 
-/* `start`: connect to the init's socket under the directory fd, release it and wait
- * for execve (EOF) or an error message.  Returns 0, or -1 with *msg filled, or -errno. */
-int skiff_start(int state_dir_fd, const char *name, struct skiff_msg *msg);
+/* `start`: connect to the init's socket under the directory fd and release it.  Returns
+ * the connection (read it with skiff_recv_msg until EOF, which means execve ran) or -errno. */
+int skiff_start_connect(int state_dir_fd, const char *name);
 
 /* Make a listening socket at dir_fd/name (through /proc/self/fd, so long dirs work). */
 int skiff_listen(int dir_fd, const char *name);
@@ -226,6 +231,33 @@ int skiff_open_path(const char *path);
 /* statfs f_type, or -errno. */
 long skiff_fs_type(const char *path);
 int skiff_pipe(int fds[2]);
+
+/* seccomp, compiled in the parent (seccomp.c). */
+struct skiff_seccomp_arg {
+    uint32_t index;
+    uint32_t op;             /* enum scmp_compare */
+    uint64_t value, value_two;
+};
+
+struct skiff_seccomp_rule {
+    const char *name;
+    uint32_t action;         /* SCMP_ACT_* value */
+    const struct skiff_seccomp_arg *args;
+    int nargs;
+};
+
+struct skiff_seccomp {
+    uint32_t default_action;
+    const uint32_t *arches;  /* SCMP_ARCH_* tokens */
+    int narches;
+    const struct skiff_seccomp_rule *rules;
+    int nrules;
+};
+
+/* Compile and write the BPF program to out_fd; 0 or -errno (*bad_rule names the rule). */
+int skiff_seccomp_compile(const struct skiff_seccomp *s, int out_fd, int *bad_rule);
+int skiff_seccomp_known(const char *name);
+uint32_t skiff_seccomp_arch(const char *name);
 
 /* idmapped mounts.  The kernel wants CAP_SYS_ADMIN over the source filesystem's user
  * namespace, so the parent (host root) makes the mapped tree before the clone and the
