@@ -255,6 +255,28 @@ void sk_exec(const struct skiff_process *p, int report) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    if (p->trampoline_fd >= 0) {
+        /* Through the sealed trampoline, so no exec happens while /proc/self/exe is the
+         * skiff binary (CVE-2019-5736).  A filter that refuses execveat (EPERM/ENOSYS)
+         * falls back to a direct execve. */
+        int argc = 0;
+        while (p->argv[argc])
+            argc++;
+        char *argv2[argc + 3];
+        char fdbuf[16];
+        sk_fdpath(fdbuf, report); /* "/proc/self/fd/N": the digits follow the prefix */
+        argv2[0] = exec_path;
+        argv2[1] = fdbuf + 14;
+        for (int i = 0; i <= argc; i++)
+            argv2[i + 2] = p->argv[i];
+        int fl = fcntl(report, F_GETFD);
+        fcntl(report, F_SETFD, fl & ~FD_CLOEXEC);
+        syscall(SYS_execveat, p->trampoline_fd, "", argv2, p->envp, AT_EMPTY_PATH);
+        int e = errno;
+        fcntl(report, F_SETFD, fl);
+        if (e != EPERM && e != ENOSYS && e != EACCES)
+            sk_fail(report, SK_STEP_EXEC, e, -1);
+    }
     execve(exec_path, p->argv, p->envp);
     sk_fail(report, SK_STEP_EXEC, errno, -1);
 }

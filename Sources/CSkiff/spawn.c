@@ -84,6 +84,10 @@ static void child_main(const struct skiff_plan *p, int sync) {
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (p->lock_fd >= 0)
         close(p->lock_fd);
+    /* The cgroup directory was only needed for CLONE_INTO_CGROUP: a host directory fd
+     * has no business near the container (CVE-2024-21626). */
+    if (p->cgroup_fd >= 0)
+        close(p->cgroup_fd);
     umask(0);
 
     struct skiff_msg m;

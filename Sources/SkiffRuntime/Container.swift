@@ -207,10 +207,15 @@ public struct Runtime {
         p.runtime_hooks = runtimeHooks.isEmpty ? 0 : 1
         p.start_listen_fd = listenFd
         p.pidfd = -1
+        let trampoline = try Trampoline.make()
+        defer { close(trampoline) }
         if let proc = spec.process {
             var po = ProcessOptions()
             po.preserveFds = o.preserveFds
             po.consoleFd = console?.childFd ?? -1
+            po.trampolineFd = trampoline
+        po.trampolineFd = trampoline
+            po.trampolineFd = trampoline
             p.proc = try ProcessPlanner.build(proc, at: "process", options: po)
             try ProcessPlanner.attach(linux.seccomp, to: &p.proc)
             ctx.rlimits = (proc.rlimits ?? []).map(\.type)

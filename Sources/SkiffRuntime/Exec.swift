@@ -84,9 +84,13 @@ extension Runtime {
         p.setns_flags = setnsFlags
         p.create_state_fd = -1
         p.start_state_fd = -1
+        let trampoline = try Trampoline.make()
+        defer { close(trampoline) }
         var po = ProcessOptions()
         po.preserveFds = o.preserveFds
         po.consoleFd = console?.childFd ?? -1
+        po.trampolineFd = trampoline
+        po.trampolineFd = trampoline
         p.proc = try ProcessPlanner.build(o.process, at: "process", options: po)
         try ProcessPlanner.attach(spec.linux?.seccomp, to: &p.proc)
         if let pers = spec.linux?.personality {

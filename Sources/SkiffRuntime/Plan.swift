@@ -95,6 +95,8 @@ public enum CapabilityMask {
 public struct ProcessOptions {
     public var preserveFds: Int = 0
     public var consoleFd: Int32 = -1
+    /// The sealed exec trampoline (created by the parent before the clone).
+    public var trampolineFd: Int32 = -1
     public init() {}
 }
 
@@ -173,6 +175,7 @@ public enum ProcessPlanner {
         p.rows = UInt16(proc.consoleSize?.height ?? 0)
         p.cols = UInt16(proc.consoleSize?.width ?? 0)
         p.preserve_fds = Int32(options.preserveFds + lfds)
+        p.trampoline_fd = options.trampolineFd
         return p
     }
 }
@@ -241,5 +244,14 @@ public struct ContainerPlan {
 extension String {
     func replacingOccurrences(_ a: Character, with b: Character) -> String {
         String(map { $0 == a ? b : $0 })
+    }
+}
+
+public enum Trampoline {
+    /// A fresh sealed memfd of the exec trampoline; the caller closes it after the clone.
+    public static func make() throws -> Int32 {
+        let fd = skiff_trampoline()
+        if fd < 0 { throw SkiffError("create the exec trampoline: \(errnoText(-fd))") }
+        return fd
     }
 }

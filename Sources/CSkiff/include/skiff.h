@@ -138,6 +138,7 @@ struct skiff_process {
     int console_fd;          /* connected console socket, or -1 */
     unsigned short rows, cols;
     int preserve_fds;        /* fds 3 .. 3+preserve_fds-1 stay open */
+    int trampoline_fd;       /* sealed memfd of the exec trampoline (trampoline.S), or -1 */
     const void *seccomp_bpf; /* struct sock_filter[], or NULL */
     int seccomp_len;
     unsigned int seccomp_flags;
@@ -231,6 +232,9 @@ int skiff_open_path(const char *path);
 /* statfs f_type, or -errno. */
 long skiff_fs_type(const char *path);
 int skiff_pipe(int fds[2]);
+
+/* The exec trampoline in a sealed memfd (trampoline.c); -errno on failure. */
+int skiff_trampoline(void);
 
 /* seccomp, compiled in the parent (seccomp.c). */
 struct skiff_seccomp_arg {
