@@ -12,7 +12,10 @@ STATE     ?= /run/skiff
 PYTHON     = /usr/bin/python3
 DEBS       = busybox-static libseccomp-dev pkg-config runc hyperfine python3-pytest file
 
-.PHONY: all deps build rootfs run test unit integration bench install clean
+FUZZ_BIN     = .build/fuzz-config
+FUZZ_SECONDS ?= 300
+
+.PHONY: all deps build rootfs run test unit integration fuzz fuzz-short bench install clean
 
 all: build
 
@@ -38,7 +41,22 @@ unit: deps
 integration: build rootfs
 	SKIFF=$(CURDIR)/$(BIN) ROOTFS=$(CURDIR)/$(ROOTFS) $(PYTHON) -m pytest -q Tests/integration
 
-test: unit integration
+test: unit integration fuzz-short
+
+# libFuzzer on the config decoder and validator (Fuzz/FuzzConfig.swift), seeded with the
+# spec-examples configs; `make fuzz` runs FUZZ_SECONDS, `make test` a short pass.
+$(FUZZ_BIN): Fuzz/FuzzConfig.swift $(wildcard Sources/SkiffOCI/*.swift)
+	@mkdir -p .build
+	$(SWIFT)c -O -sanitize=fuzzer,address -parse-as-library $(wildcard Sources/SkiffOCI/*.swift) Fuzz/FuzzConfig.swift -o $@ 2>&1 | grep -v "Cannot export local symbol" || true
+	@test -x $@
+
+fuzz: $(FUZZ_BIN)
+	@rm -rf .build/fuzz-corpus && mkdir -p .build/fuzz-corpus
+	@for d in spec-examples/*/; do cp $$d/config.json .build/fuzz-corpus/$$(basename $$d).json; done
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=5 -print_final_stats=1 .build/fuzz-corpus
+
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=20
 
 bench: build rootfs
 	scripts/bench.sh $(BIN) $(ROOTFS)
