@@ -126,6 +126,7 @@ public struct Resources: Codable, Equatable, Sendable {
         public var disableOOMKiller: Bool?
         public var useHierarchy: Bool?
         public var checkBeforeUpdate: Bool?
+        public init() {}
     }
 
     public struct CPU: Codable, Equatable, Sendable {
@@ -138,10 +139,12 @@ public struct Resources: Codable, Equatable, Sendable {
         public var cpus: String?
         public var mems: String?
         public var idle: Int64?
+        public init() {}
     }
 
     public struct Pids: Codable, Equatable, Sendable {
         public var limit: Int64?
+        public init(limit: Int64?) { self.limit = limit }
     }
 
     public struct BlockIO: Codable, Equatable, Sendable {
@@ -152,6 +155,7 @@ public struct Resources: Codable, Equatable, Sendable {
         public var throttleWriteBpsDevice: [ThrottleDevice]?
         public var throttleReadIOPSDevice: [ThrottleDevice]?
         public var throttleWriteIOPSDevice: [ThrottleDevice]?
+        public init() {}
 
         public struct WeightDevice: Codable, Equatable, Sendable {
             public var major: Int64

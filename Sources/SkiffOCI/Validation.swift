@@ -189,7 +189,6 @@ public enum Validator {
             p.append(Problem("domainname", "setting a domainname needs a UTS namespace"))
         }
         if let sc = linux.seccomp { validate(sc, into: &p) }
-        if let r = linux.resources { validate(r, into: &p) }
         if linux.intelRdt != nil { p.append(Problem("linux.intelRdt", "not supported: no resctrl on this runtime")) }
         if linux.memoryPolicy != nil { p.append(Problem("linux.memoryPolicy", "not supported yet")) }
         if let nd = linux.netDevices, !nd.isEmpty { p.append(Problem("linux.netDevices", "not supported yet")) }
@@ -238,19 +237,6 @@ public enum Validator {
         }
     }
 
-    /// cgroup limits arrive with the cgroup manager; until then any limit is refused by name.
-    static func validate(_ r: Resources, into p: inout [Problem]) {
-        let why = "not supported yet: cgroup limits are not implemented"
-        if let d = r.devices, !d.isEmpty { p.append(Problem("linux.resources.devices", why)) }
-        if r.memory != nil { p.append(Problem("linux.resources.memory", why)) }
-        if r.cpu != nil { p.append(Problem("linux.resources.cpu", why)) }
-        if r.pids != nil { p.append(Problem("linux.resources.pids", why)) }
-        if r.blockIO != nil { p.append(Problem("linux.resources.blockIO", why)) }
-        if let h = r.hugepageLimits, !h.isEmpty { p.append(Problem("linux.resources.hugepageLimits", why)) }
-        if r.network != nil { p.append(Problem("linux.resources.network", why)) }
-        if let x = r.rdma, !x.isEmpty { p.append(Problem("linux.resources.rdma", why)) }
-        if let u = r.unified, !u.isEmpty { p.append(Problem("linux.resources.unified", why)) }
-    }
 }
 
 public enum ProcessNames {

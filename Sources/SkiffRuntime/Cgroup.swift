@@ -1,6 +1,5 @@
-// The container's cgroup on the unified (v2) hierarchy: placement, freeze state,
-// kill, removal.  Limits are not written here yet (linux.resources is refused by
-// validation until the cgroup manager lands).
+// The container's cgroup on the unified (v2) hierarchy: placement, controllers,
+// limits, device filter, freeze state, kill, removal.
 import CSkiff
 import Glibc
 import SkiffOCI
@@ -70,5 +69,74 @@ public enum Cgroup {
             usleep(10_000)
         }
         Log.warn("could not remove cgroup \(full): \(errnoText(errno))")
+    }
+
+    public static func controllers(_ full: String) -> Set<String> {
+        Set((FS.readString(full + "/cgroup.controllers") ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+    }
+
+    /// Enable the controllers the writes need in every ancestor's cgroup.subtree_control,
+    /// from the root down, so they appear in the container's cgroup.
+    static func enable(_ needed: Set<String>, for rel: String, mount: String) {
+        guard !needed.isEmpty else { return }
+        var path = mount
+        for comp in rel.split(separator: "/").dropLast() {
+            let avail = controllers(path)
+            let want = needed.intersection(avail).sorted().map { "+" + $0 }
+            if !want.isEmpty { try? FS.write(path + "/cgroup.subtree_control", want.joined(separator: " ")) }
+            path += "/" + comp
+        }
+        let avail = controllers(path)
+        let want = needed.intersection(avail).sorted().map { "+" + $0 }
+        if !want.isEmpty { try? FS.write(path + "/cgroup.subtree_control", want.joined(separator: " ")) }
+    }
+
+    /// Why a controller is missing, for the error: v1-bound on a hybrid host, or absent.
+    static func missingReason(_ controller: String, mount: String) -> String {
+        if FS.isDirectory("/sys/fs/cgroup/\(controller)") && mount.hasSuffix("/unified") {
+            return "the \(controller) controller is not available in the cgroup v2 hierarchy at \(mount): this host binds it to cgroup v1"
+        }
+        return "the \(controller) controller is not available in the cgroup v2 hierarchy at \(mount)"
+    }
+
+    /// Fail, naming the field, if a write's controller cannot reach the container's cgroup.
+    public static func checkAvailable(_ writes: [CgroupWrite], mount: String? = unifiedMount()) throws {
+        guard let mount else {
+            if let w = writes.first { throw SkiffError.config(w.field, "no cgroup2 hierarchy is mounted") }
+            return
+        }
+        // What the root offers is what any cgroup can get (enable() passes it down).
+        let avail = controllers(mount)
+        for w in writes where w.controller != "cgroup" && !avail.contains(w.controller) {
+            throw SkiffError.config(w.field, missingReason(w.controller, mount: mount))
+        }
+    }
+
+    /// Write the limits into the container's cgroup (create and update).
+    public static func apply(_ writes: [CgroupWrite], rel: String, mount: String? = unifiedMount()) throws {
+        guard let mount else {
+            try checkAvailable(writes, mount: nil)
+            return
+        }
+        try checkAvailable(writes, mount: mount)
+        enable(Set(writes.map(\.controller)).subtracting(["cgroup"]), for: rel, mount: mount)
+        let dir = mount + rel
+        let have = controllers(dir)
+        for w in writes {
+            if w.controller != "cgroup" && !have.contains(w.controller) {
+                throw SkiffError.config(w.field, "the \(w.controller) controller could not be enabled for \(dir) (is a parent cgroup holding processes?)")
+            }
+            var file = w.file
+            var value = w.value
+            if let fb = w.fallback, !FS.exists(dir + "/" + file) {
+                file = fb.file
+                value = fb.value
+            }
+            do {
+                try FS.write(dir + "/" + file, value)
+            } catch {
+                throw SkiffError.config(w.field, "\(error)")
+            }
+        }
     }
 }

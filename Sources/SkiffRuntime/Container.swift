@@ -98,6 +98,17 @@ public struct Runtime {
             let full = try Cgroup.create(rel)
             cgroupRel = rel
             cgFd = skiff_open_path(full)
+            if let r = linux.resources { try Cgroup.apply(try CgroupV2.writes(r), rel: rel) }
+            if let rules = try DeviceFilter.rules(spec) {
+                let dirFd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                defer { close(dirFd) }
+                try DeviceFilter.attach(rules, cgroupFd: dirFd)
+            }
+        } else if let r = linux.resources {
+            try Cgroup.checkAvailable(try CgroupV2.writes(r))
+            if try DeviceFilter.rules(spec) != nil {
+                throw SkiffError.config("linux.resources.devices", "no cgroup2 hierarchy is mounted to attach a device filter to")
+            }
         }
         defer { if cgFd >= 0 { close(cgFd) } }
 

@@ -45,6 +45,9 @@ struct CheckCommand: ParsableCommand {
             if problems.isEmpty {
                 do {
                     _ = try ContainerPlan(spec: spec, bundle: dir)
+                    if let r = spec.linux?.resources { try Cgroup.checkAvailable(try CgroupV2.writes(r)) }
+                    _ = try DeviceFilter.rules(spec)
+                    if let sc = spec.linux?.seccomp { _ = try SeccompCompiler.compile(sc) }
                 } catch let e as SkiffError {
                     problems.append(Problem("bundle", e.message))
                 }
@@ -323,28 +326,88 @@ struct PsCommand: ParsableCommand {
 }
 
 struct UpdateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a container's resource limits (not supported yet).")
+    static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a running container's resource limits.")
     @ParentCommand var parent: Skiff
-    @Option(name: .customLong("resources"), help: "LinuxResources JSON file, or - for stdin.") var resources: String?
+    @Option(name: [.short, .customLong("resources")], help: "LinuxResources JSON file, or - for stdin.") var resources: String?
+    @Option(name: .customLong("blkio-weight")) var blkioWeight: UInt16?
+    @Option(name: .customLong("cpu-period")) var cpuPeriod: UInt64?
+    @Option(name: .customLong("cpu-quota")) var cpuQuota: Int64?
+    @Option(name: .customLong("cpu-share")) var cpuShare: UInt64?
+    @Option(name: .customLong("cpu-shares"), help: .hidden) var cpuShares: UInt64?
+    @Option(name: .customLong("cpu-rt-period")) var cpuRtPeriod: UInt64?
+    @Option(name: .customLong("cpu-rt-runtime")) var cpuRtRuntime: Int64?
+    @Option(name: .customLong("cpuset-cpus")) var cpusetCpus: String?
+    @Option(name: .customLong("cpuset-mems")) var cpusetMems: String?
+    @Option(name: .customLong("memory")) var memory: String?
+    @Option(name: .customLong("memory-reservation")) var memoryReservation: String?
+    @Option(name: .customLong("memory-swap")) var memorySwap: String?
+    @Option(name: .customLong("kernel-memory")) var kernelMemory: String?
+    @Option(name: .customLong("kernel-memory-tcp")) var kernelMemoryTCP: String?
+    @Option(name: .customLong("pids-limit")) var pidsLimit: Int64?
+    @Option(name: .customLong("l3-cache-schema")) var l3CacheSchema: String?
+    @Option(name: .customLong("mem-bw-schema")) var memBwSchema: String?
     @Argument var id: String
 
     func run() throws {
-        try Skiff.guarded(parent) { _ in
-            throw SkiffError.notSupported("update: cgroup limits are not implemented yet")
+        try Skiff.guarded(parent) { rt in
+            if l3CacheSchema != nil || memBwSchema != nil {
+                throw SkiffError.notSupported("update: Intel RDT (--l3-cache-schema, --mem-bw-schema)")
+            }
+            var r = Resources()
+            if let file = resources {
+                let bytes = file == "-" ? try FS.readAll(0) : try FS.read(file)
+                r = try ConfigDecoder.decode(Resources.self, from: bytes, what: "resources")
+            }
+            var f = UpdateFlags()
+            f.blkioWeight = blkioWeight
+            f.cpuPeriod = cpuPeriod
+            f.cpuQuota = cpuQuota
+            f.cpuShares = cpuShare ?? cpuShares
+            f.cpuRtPeriod = cpuRtPeriod
+            f.cpuRtRuntime = cpuRtRuntime
+            f.cpusetCpus = cpusetCpus
+            f.cpusetMems = cpusetMems
+            f.memory = memory
+            f.memoryReservation = memoryReservation
+            f.memorySwap = memorySwap
+            f.kernelMemory = kernelMemory
+            f.kernelMemoryTCP = kernelMemoryTCP
+            f.pidsLimit = pidsLimit
+            try f.apply(to: &r)
+            try rt.update(id: id, resources: r)
+            return 0
         }
     }
 }
 
 struct EventsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "Stream container events (not supported yet).")
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "Print statistics, or stream stats, oom and exit events.")
     @ParentCommand var parent: Skiff
-    @Flag(help: "Print one stats object.") var stats = false
-    @Option(help: "Stats interval.") var interval: String = "5s"
+    @Flag(help: "Print one stats object and exit.") var stats = false
+    @Option(help: "Stats interval, such as 5s or 500ms.") var interval: String = "5s"
     @Argument var id: String
 
     func run() throws {
-        try Skiff.guarded(parent) { _ in
-            throw SkiffError.notSupported("events: container statistics are not implemented yet")
+        try Skiff.guarded(parent) { rt in
+            if stats {
+                writeOut(try rt.stats(id: id))
+                return 0
+            }
+            guard let ms = Duration.milliseconds(interval), ms > 0 else {
+                throw SkiffError("--interval: \"\(interval)\" is not a duration (like 5s or 500ms)")
+            }
+            try rt.events(id: id, intervalMs: Int32(clamping: ms)) { writeOut($0) }
+            return 0
         }
+    }
+}
+
+enum Duration {
+    /// Go-style durations as runc takes them: 500ms, 5s, 1m, 1h (a bare number is seconds).
+    static func milliseconds(_ s: String) -> Int? {
+        for (suffix, mult) in [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)] where s.hasSuffix(suffix) {
+            if let v = Double(s.dropLast(suffix.count)) { return Int(v * Double(mult)) }
+        }
+        return Int(s).map { $0 * 1000 }
     }
 }

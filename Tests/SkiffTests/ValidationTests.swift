@@ -64,12 +64,6 @@ final class ValidationTests: XCTestCase {
                        ["process.rlimits[0]"])
     }
 
-    func testResourcesAreRefusedByField() {
-        var r = Resources()
-        r.pids = .init(limit: 10)
-        XCTAssertEqual(paths(spec { $0.linux?.resources = r }), ["linux.resources.pids"])
-    }
-
     func testNetworkSysctlNeedsANetworkNamespace() {
         XCTAssertEqual(paths(spec { $0.linux?.sysctl = ["net.ipv4.ip_forward": "1"] }),
                        ["linux.sysctl.net.ipv4.ip_forward"])

@@ -233,6 +233,19 @@ int skiff_open_path(const char *path);
 long skiff_fs_type(const char *path);
 int skiff_pipe(int fds[2]);
 
+/* A device rule for the cgroup v2 device filter (devices.c). */
+struct skiff_device_rule {
+    int allow;
+    int type;                /* 0 all, 1 block, 2 char */
+    int access;              /* mknod 1 | read 2 | write 4 */
+    long long major, minor;  /* -1 = any */
+};
+
+/* Compile rules into a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it; 0 or -errno. */
+int skiff_device_filter(int cgroup_fd, const struct skiff_device_rule *rules, int n);
+/* The same, replacing whatever device programs the cgroup had (update). */
+int skiff_device_filter_replace(int cgroup_fd, const struct skiff_device_rule *rules, int n);
+
 /* The exec trampoline in a sealed memfd (trampoline.c); -errno on failure. */
 int skiff_trampoline(void);
 
