@@ -1,0 +1,138 @@
+"""cgroups on this host's unified hierarchy: placement, device filter, pause/resume,
+ps, kill --all, events, update, and the errors for limits the host cannot enforce.
+(Limits themselves are proven in the cgroup v2 guest: `make test-vm`.)"""
+import json
+import os
+import subprocess
+import time
+
+from conftest import base_config, wait_status
+
+UNIFIED = "/sys/fs/cgroup/unified" if os.path.ismount("/sys/fs/cgroup/unified") else "/sys/fs/cgroup"
+
+
+def sleeper(skiff, cid, args=("/bin/sleep", "60"), **linux):
+    cfg = base_config(list(args))
+    cfg["root"]["readonly"] = False
+    caps = cfg["process"]["capabilities"]
+    for k in caps:
+        caps[k] = caps[k] + ["CAP_MKNOD"]
+    cfg["mounts"].append({"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["dev"]})
+    cfg["linux"].update(linux)
+    skiff("create", "--bundle", skiff.bundle(cfg), cid)
+    skiff("start", cid)
+    return cfg
+
+
+def test_cgroups_path_is_honoured_and_removed(skiff):
+    sleeper(skiff, "cg1", cgroupsPath="/skiff-test/cg1")
+    pid = skiff.state("cg1")["pid"]
+    with open(f"{UNIFIED}/skiff-test/cg1/cgroup.procs") as f:
+        assert str(pid) in f.read().split()
+    skiff("delete", "--force", "cg1")
+    assert not os.path.exists(f"{UNIFIED}/skiff-test/cg1")
+    os.rmdir(f"{UNIFIED}/skiff-test")
+
+
+def test_denied_device_cannot_be_opened_even_after_mknod(skiff):
+    # Allowed: /dev/fuse (c 10:229), which opens without any capability; denied: every
+    # other device outside runc's defaults, such as /dev/hwrng (c 10:183).
+    rules = [{"allow": False, "access": "rwm"}, {"allow": True, "type": "c", "major": 10, "minor": 229, "access": "rw"}]
+    sleeper(skiff, "dev1", resources={"devices": rules})
+    script = ("mknod /tmp/fuse c 10 229; mknod /tmp/hwrng c 10 183; "
+              "(exec 3</tmp/fuse) 2>/dev/null && echo fuse-ok || echo fuse-denied; "
+              "(exec 3</tmp/hwrng) 2>/dev/null && echo hwrng-ok || echo hwrng-denied; "
+              "(exec 3</dev/urandom) && echo urandom-ok")
+    r = skiff("exec", "dev1", "/bin/sh", "-c", script)
+    assert r.stdout.split() == ["fuse-ok", "hwrng-denied", "urandom-ok"]
+    # Without the filter the same open succeeds: the denial above was the filter's.
+    sleeper(skiff, "dev2")
+    r = skiff("exec", "dev2", "/bin/sh", "-c", "mknod /tmp/hwrng c 10 183; (exec 3</tmp/hwrng) && echo hwrng-ok")
+    assert r.stdout.split() == ["hwrng-ok"]
+    # update replaces the program: now fuse is denied too.
+    skiff("update", "--resources", "-", "dev1", input=json.dumps({"devices": [{"allow": False, "access": "rwm"}]}))
+    r = skiff("exec", "dev1", "/bin/sh", "-c", "(exec 3</tmp/fuse) 2>/dev/null && echo fuse-ok || echo fuse-denied")
+    assert r.stdout.split() == ["fuse-denied"]
+
+
+def test_pause_resume_freezes_every_process(skiff):
+    sleeper(skiff, "pz")
+    skiff("exec", "--detach", "pz", "/bin/sh", "-c", "while true; do sleep 0.05; done")
+    skiff("pause", "pz")
+    assert skiff.state("pz")["status"] == "paused"
+    for pid in json.loads(skiff("ps", "--format", "json", "pz").stdout):
+        with open(f"/proc/{pid}/stat") as f:
+            assert f.read().split(")")[1].split()[0] in ("S", "D", "T", "t")  # frozen tasks sleep
+    assert skiff("exec", "pz", "/bin/true", check=False).returncode == 255
+    skiff("resume", "pz")
+    assert skiff.state("pz")["status"] == "running"
+    assert skiff("resume", "pz", check=False).returncode == 1
+
+
+def test_events_stats_shape_and_exit_event(skiff):
+    sleeper(skiff, "evs")
+    st = json.loads(skiff("events", "--stats", "evs").stdout)
+    assert st["type"] == "stats" and st["id"] == "evs"
+    for k in ("cpu", "memory", "pids", "blkio", "hugetlb"):
+        assert k in st["data"]
+    assert st["data"]["cpu"]["usage"]["total"] > 0
+    p = subprocess.Popen(skiff.cmd("events", "--interval", "100ms", "evs"), stdout=subprocess.PIPE, text=True)
+    time.sleep(0.4)
+    skiff("kill", "evs", "KILL")
+    out, _ = p.communicate(timeout=10)
+    lines = [json.loads(l) for l in out.splitlines()]
+    assert lines[-1] == {"id": "evs", "type": "exit"}
+    assert any(l["type"] == "stats" for l in lines[:-1])
+
+
+def test_unenforceable_limits_name_the_field(skiff):
+    host_controllers = open(f"{UNIFIED}/cgroup.controllers").read().split()
+    cases = {"memory": ({"memory": {"limit": 1 << 26}}, "linux.resources.memory.limit"),
+             "pids": ({"pids": {"limit": 10}}, "linux.resources.pids.limit"),
+             "cpu": ({"cpu": {"shares": 512}}, "linux.resources.cpu.shares")}
+    tested = 0
+    for ctrl, (res, field) in cases.items():
+        if ctrl in host_controllers:
+            continue
+        cfg = base_config(["/bin/true"])
+        cfg["linux"]["resources"] = res
+        r = skiff("create", "--bundle", skiff.bundle(cfg), f"lim-{ctrl}", check=False)
+        assert r.returncode == 1 and field in r.stderr and "not available" in r.stderr, r.stderr
+        assert skiff("state", f"lim-{ctrl}", check=False).returncode == 1
+        tested += 1
+    if tested == 0:
+        import pytest
+        pytest.skip("this host's cgroup2 hierarchy has every controller")
+
+
+def test_update_of_a_missing_controller_names_the_field(skiff):
+    if "pids" in open(f"{UNIFIED}/cgroup.controllers").read().split():
+        import pytest
+        pytest.skip("pids is available here")
+    sleeper(skiff, "up")
+    r = skiff("update", "--pids-limit", "5", "up", check=False)
+    assert r.returncode == 1 and "linux.resources.pids.limit" in r.stderr
+
+
+def test_unified_core_file_is_written(skiff):
+    sleeper(skiff, "uni", cgroupsPath="/skiff-test-uni", resources={"unified": {"cgroup.max.descendants": "3"}})
+    with open(f"{UNIFIED}/skiff-test-uni/cgroup.max.descendants") as f:
+        assert f.read().strip() == "3"
+    skiff("delete", "--force", "uni")
+    assert not os.path.exists(f"{UNIFIED}/skiff-test-uni")
+
+
+def test_kill_all_reaches_every_process(skiff):
+    # A non-KILL signal goes to each process in cgroup.procs: the init (a pid namespace's
+    # init only gets signals it handles) traps it; the exec'd sleep dies of it.
+    sleeper(skiff, "ka", args=("/bin/sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"))
+    skiff("exec", "--detach", "ka", "/bin/sleep", "60")
+    pids = json.loads(skiff("ps", "--format", "json", "ka").stdout)
+    assert len(pids) >= 2
+    skiff("kill", "--all", "ka", "TERM")
+    wait_status(skiff, "ka", "stopped")
+    for _ in range(100):
+        if json.loads(skiff("ps", "--format", "json", "ka").stdout) == []:
+            break
+        time.sleep(0.02)
+    assert json.loads(skiff("ps", "--format", "json", "ka").stdout) == []
