@@ -97,9 +97,13 @@ public struct Features: Encodable {
     public static func current(version: String, commit: String) -> Features {
         var opts = Array(MountOptionNames.flags.keys) + Array(MountOptionNames.propagation.keys) + ["rro", "idmap", "ridmap"]
         opts.sort()
+        let mount = Cgroup.unifiedMount()
+        let controllers = mount.map { Cgroup.controllers($0).sorted() } ?? []
         return Features(mountOptions: opts,
-                        linux: LinuxFeatures(cgroup: CgroupFeatures(v2: Cgroup.unifiedMount() != nil),
+                        linux: LinuxFeatures(cgroup: CgroupFeatures(v2: mount != nil, rdma: controllers.contains("rdma")),
                                              seccomp: SeccompFeatures()),
-                        annotations: ["org.skiff.version": version, "org.skiff.commit": commit])
+                        annotations: ["org.skiff.version": version, "org.skiff.commit": commit,
+                                      // Which limits this host can enforce (the v2 controllers skiff drives).
+                                      "org.skiff.cgroup.v2.controllers": controllers.joined(separator: " ")])
     }
 }
