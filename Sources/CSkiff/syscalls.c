@@ -1,6 +1,7 @@
 /* Syscall wrappers Swift's Glibc module does not expose (setns, unshare, pidfd_*,
  * openat2, memfd_create, flock, prctl), plus the start socket. */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <poll.h>
@@ -209,4 +210,37 @@ int skiff_idmap_tree(const char *source, int recursive, int userns_fd) {
         return e;
     }
     return tree;
+}
+
+#include <sys/eventfd.h>
+
+/* cgroup v1 OOM notification: an eventfd registered on memory.oom_control through
+ * cgroup.event_control; it becomes readable at every OOM in the cgroup. */
+int skiff_v1_oom_eventfd(const char *memory_dir) {
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/memory.oom_control", memory_dir) >= sizeof path)
+        return -ENAMETOOLONG;
+    int ofd = open(path, O_RDONLY | O_CLOEXEC);
+    if (ofd < 0)
+        return -errno;
+    int efd = eventfd(0, EFD_CLOEXEC);
+    if (efd < 0) {
+        int e = -errno;
+        close(ofd);
+        return e;
+    }
+    snprintf(path, sizeof path, "%s/cgroup.event_control", memory_dir);
+    int cfd = open(path, O_WRONLY | O_CLOEXEC);
+    char line[64];
+    int n = snprintf(line, sizeof line, "%d %d", efd, ofd);
+    int ok = cfd >= 0 && write(cfd, line, (size_t)n) == n;
+    int e = errno;
+    if (cfd >= 0)
+        close(cfd);
+    close(ofd); /* the registration holds its own reference */
+    if (!ok) {
+        close(efd);
+        return -e;
+    }
+    return efd;
 }

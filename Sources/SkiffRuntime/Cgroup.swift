@@ -42,6 +42,14 @@ public enum Cgroup {
         return full
     }
 
+    /// Frozen through the v1 freezer (hybrid hosts) or cgroup.freeze.
+    public static func isFrozen(_ s: StoredState) -> Bool {
+        if let dir = s.cgroupV1?["freezer"] {
+            return FS.readString(dir + "/freezer.state")?.hasPrefix("FROZEN") == true
+        }
+        return s.cgroupPath.map(isFrozen) ?? false
+    }
+
     public static func isFrozen(_ rel: String) -> Bool {
         guard let full = fullPath(rel), let ev = FS.readString(full + "/cgroup.events") else { return false }
         return ev.split(separator: "\n").contains("frozen 1")

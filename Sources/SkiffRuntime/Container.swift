@@ -56,11 +56,11 @@ public struct Runtime {
         let plan = try ContainerPlan(spec: spec, bundle: bundle)
         let dirFd = try store.createDirectory(id)
         var pid: Int32 = 0
-        var cgroupRel: String?
+        var cgroups: ContainerCgroups?
         var ran: [Hook] = []
         do {
             let created = try spawnInit(id: id, spec: spec, configBytes: configBytes, plan: plan, options: o, dirFd: dirFd,
-                                        pid: &pid, cgroupRel: &cgroupRel, hooksStarted: &ran)
+                                        pid: &pid, cgroups: &cgroups, hooksStarted: &ran)
             close(dirFd)
             return created
         } catch {
@@ -71,7 +71,7 @@ public struct Runtime {
                 var st: Int32 = 0
                 waitpid(pid, &st, 0)
             }
-            if let cg = cgroupRel { Cgroup.remove(cg) }
+            cgroups?.remove()
             if !ran.isEmpty {
                 HookRunner.runAll("poststop", spec.hooks?.poststop ?? [],
                                   state: HookState(id: id, status: .stopped, pid: nil, bundle: bundle,
@@ -84,7 +84,7 @@ public struct Runtime {
     }
 
     private func spawnInit(id: String, spec: Spec, configBytes: [UInt8], plan: ContainerPlan, options o: CreateOptions, dirFd: Int32,
-                           pid: inout Int32, cgroupRel: inout String?, hooksStarted: inout [Hook]) throws -> Created {
+                           pid: inout Int32, cgroups: inout ContainerCgroups?, hooksStarted: inout [Hook]) throws -> Created {
         let linux = spec.linux ?? Linux()
         var ctx = ChildContext()
         ctx.mounts = plan.mounts
@@ -92,24 +92,9 @@ public struct Runtime {
         ctx.cwd = spec.process?.cwd ?? "/"
 
         // cgroup: created now so the init is born in it (CLONE_INTO_CGROUP).
-        var cgFd: Int32 = -1
-        if Cgroup.unifiedMount() != nil {
-            let rel = try Cgroup.resolve(cgroupsPath: linux.cgroupsPath, id: id, own: Cgroup.ownPath())
-            let full = try Cgroup.create(rel)
-            cgroupRel = rel
-            cgFd = skiff_open_path(full)
-            if let r = linux.resources { try Cgroup.apply(try CgroupV2.writes(r), rel: rel) }
-            if let rules = try DeviceFilter.rules(spec) {
-                let dirFd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                defer { close(dirFd) }
-                try DeviceFilter.attach(rules, cgroupFd: dirFd)
-            }
-        } else if let r = linux.resources {
-            try Cgroup.checkAvailable(try CgroupV2.writes(r))
-            if try DeviceFilter.rules(spec) != nil {
-                throw SkiffError.config("linux.resources.devices", "no cgroup2 hierarchy is mounted to attach a device filter to")
-            }
-        }
+        let cg = try ContainerCgroups.create(spec: spec, id: id)
+        cgroups = cg
+        let cgFd = cg.openFd()
         defer { if cgFd >= 0 { close(cgFd) } }
 
         // Namespaces joined by path.
@@ -246,7 +231,7 @@ public struct Runtime {
             close(sync)
             if pidfd >= 0 { close(pidfd) }
         }
-        try Cgroup.join(cgroupRel, pid: pid, alreadyIn: inCgroup != 0)
+        try cg.join(pid: pid, alreadyInV2: inCgroup != 0)
         if plan.hasNewUserNamespace {
             try FS.write("/proc/\(pid)/uid_map", ContainerPlan.mapText(linux.uidMappings ?? []))
             try FS.write("/proc/\(pid)/gid_map", ContainerPlan.mapText(linux.gidMappings ?? []))
@@ -296,7 +281,8 @@ public struct Runtime {
                             created: Time.rfc3339(Time.now()))
         s.annotations = spec.annotations
         s.starttime = starttime
-        s.cgroupPath = cgroupRel
+        s.cgroupPath = cg.rel
+        s.cgroupV1 = cg.v1.isEmpty ? nil : cg.v1
         s.hasProcess = spec.process != nil
         s.hasHooks = !(spec.hooks?.poststart ?? []).isEmpty || !(spec.hooks?.poststop ?? []).isEmpty
         try store.saveConfig(id, configBytes)
@@ -444,7 +430,7 @@ public struct Runtime {
                               state: HookState(id: id, status: .stopped, pid: nil, bundle: s.bundle,
                                                annotations: s.annotations))
         }
-        if let cg = s.cgroupPath { Cgroup.remove(cg) }
+        ContainerCgroups(s).remove()
         FS.removeAll(store.dir(id))
     }
 

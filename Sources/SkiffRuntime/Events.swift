@@ -84,6 +84,47 @@ public struct Stats: Encodable {
         }
         return s
     }
+
+    /// On a hybrid host the v1 hierarchies hold memory, cpu, pids and blkio: read them there.
+    public static func read(_ cg: ContainerCgroups) -> Stats {
+        var s = cg.rel.flatMap(Cgroup.fullPath).map(read) ?? Stats()
+        if let d = cg.v1["memory"] {
+            let raw = keyed(FS.readString(d + "/memory.stat"))
+            func data(_ p: String) -> MemoryData {
+                MemoryData(usage: number(FS.readString(d + "/\(p)usage_in_bytes")),
+                           max: number(FS.readString(d + "/\(p)max_usage_in_bytes")),
+                           failcnt: number(FS.readString(d + "/\(p)failcnt")),
+                           limit: number(FS.readString(d + "/\(p)limit_in_bytes")))
+            }
+            s.memory = Memory(cache: raw["cache"] ?? 0, usage: data("memory."), swap: data("memory.memsw."), raw: raw)
+        }
+        if let d = cg.v1["cpuacct"] {
+            let st = keyed(FS.readString(d + "/cpuacct.stat"))  // USER_HZ ticks
+            s.cpu.usage = CPUUsage(total: number(FS.readString(d + "/cpuacct.usage")),
+                                   kernel: (st["system"] ?? 0) * 10_000_000, user: (st["user"] ?? 0) * 10_000_000)
+        }
+        if let d = cg.v1["cpu"] {
+            let st = keyed(FS.readString(d + "/cpu.stat"))
+            s.cpu.throttling = Throttling(periods: st["nr_periods"] ?? 0, throttledPeriods: st["nr_throttled"] ?? 0,
+                                          throttledTime: st["throttled_time"] ?? 0)
+        }
+        if let d = cg.v1["pids"] {
+            s.pids = Pids(current: number(FS.readString(d + "/pids.current")), limit: number(FS.readString(d + "/pids.max")))
+        }
+        if let d = cg.v1["blkio"] {
+            func entries(_ file: String) -> [BlkioEntry] {
+                (FS.readString(d + "/" + file) ?? "").split(separator: "\n").compactMap { line in
+                    let f = line.split(separator: " ")
+                    let mm = f.first?.split(separator: ":").compactMap { UInt64($0) } ?? []
+                    guard f.count == 3, mm.count == 2, let v = UInt64(f[2]) else { return nil }
+                    return BlkioEntry(major: mm[0], minor: mm[1], op: String(f[1]), value: v)
+                }
+            }
+            s.blkio = Blkio(ioServiceBytesRecursive: entries("blkio.throttle.io_service_bytes_recursive"),
+                            ioServicedRecursive: entries("blkio.throttle.io_serviced_recursive"))
+        }
+        return s
+    }
 }
 
 struct Event<T: Encodable>: Encodable {
@@ -95,33 +136,41 @@ struct Event<T: Encodable>: Encodable {
 struct Empty: Encodable {}
 
 extension Runtime {
-    func statsDir(id: String) throws -> (StoredState, String) {
+    func statsCgroups(id: String) throws -> (StoredState, ContainerCgroups) {
         let fd = try store.lock(id, exclusive: false)
         defer { close(fd) }
         let s = try store.load(id)
         if store.liveStatus(s) == .stopped { throw SkiffError("container not running") }
-        guard let rel = s.cgroupPath, let dir = Cgroup.fullPath(rel) else {
-            throw SkiffError("events: the container has no cgroup on a cgroup2 hierarchy")
-        }
-        return (s, dir)
+        let cg = ContainerCgroups(s)
+        if cg.rel == nil && cg.v1.isEmpty { throw SkiffError("events: the container has no cgroup") }
+        return (s, cg)
     }
 
     public func stats(id: String) throws -> String {
-        let (_, dir) = try statsDir(id: id)
-        return try JSONOut.compact(Event(type: "stats", id: id, data: Stats.read(dir)))
+        let (_, cg) = try statsCgroups(id: id)
+        return try JSONOut.compact(Event(type: "stats", id: id, data: Stats.read(cg)))
     }
 
     /// Stream events until the container exits; `emit` prints one JSON line.
     public func events(id: String, intervalMs: Int32, emit: (String) -> Void) throws {
-        let (s, dir) = try statsDir(id: id)
+        let (s, cg) = try statsCgroups(id: id)
+        let dir = cg.rel.flatMap(Cgroup.fullPath) ?? "/nonexistent"
         let pidfd = skiff_pidfd_open(s.pid)
         if pidfd < 0 { throw SkiffError("container not running") }
         defer { close(pidfd) }
-        let ino = inotify_init1(Int32(IN_CLOEXEC))
-        defer { if ino >= 0 { close(ino) } }
-        if ino >= 0 && FS.exists(dir + "/memory.events") {
-            inotify_add_watch(ino, dir + "/memory.events", UInt32(IN_MODIFY))
+        // OOM: memory.events through inotify on v2, an eventfd on memory.oom_control on v1.
+        var ino: Int32 = -1
+        var v1oom = false
+        if let mem = cg.v1["memory"] {
+            ino = skiff_v1_oom_eventfd(mem)
+            v1oom = ino >= 0
+        } else {
+            ino = inotify_init1(Int32(IN_CLOEXEC))
+            if ino >= 0 && FS.exists(dir + "/memory.events") {
+                inotify_add_watch(ino, dir + "/memory.events", UInt32(IN_MODIFY))
+            }
         }
+        defer { if ino >= 0 { close(ino) } }
         var ooms = Stats.keyed(FS.readString(dir + "/memory.events"))["oom_kill"] ?? 0
         while true {
             var fds = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0), pollfd(fd: ino, events: Int16(POLLIN), revents: 0)]
@@ -130,7 +179,7 @@ extension Runtime {
             if fds[1].revents & Int16(POLLIN) != 0 {
                 var buf = [UInt8](repeating: 0, count: 4096)
                 _ = buf.withUnsafeMutableBytes { read(ino, $0.baseAddress, $0.count) }
-                let now = Stats.keyed(FS.readString(dir + "/memory.events"))["oom_kill"] ?? 0
+                let now = v1oom ? ooms + 1 : Stats.keyed(FS.readString(dir + "/memory.events"))["oom_kill"] ?? 0
                 if now > ooms { emit(try JSONOut.compact(Event<Empty>(type: "oom", id: id, data: nil))) }
                 ooms = now
             }
@@ -138,7 +187,7 @@ extension Runtime {
                 emit(try JSONOut.compact(Event<Empty>(type: "exit", id: id, data: nil)))
                 return
             }
-            if n == 0 { emit(try JSONOut.compact(Event(type: "stats", id: id, data: Stats.read(dir)))) }
+            if n == 0 { emit(try JSONOut.compact(Event(type: "stats", id: id, data: Stats.read(cg)))) }
         }
     }
 }

@@ -67,10 +67,8 @@ extension Runtime {
             }
         }
 
-        var cgFd: Int32 = -1
-        if let cg = s.cgroupPath, let full = Cgroup.fullPath(cg) {
-            cgFd = skiff_open_path(full)
-        }
+        let cgroups = ContainerCgroups(s)
+        let cgFd = cgroups.openFd()
         defer { if cgFd >= 0 { close(cgFd) } }
 
         let console = terminal ? try ConsoleChannel(socketPath: o.consoleSocket) : nil
@@ -106,7 +104,7 @@ extension Runtime {
         if childPidfd >= 0 { close(childPidfd) }
         defer { close(sync) }
         do {
-            try Cgroup.join(s.cgroupPath, pid: pid, alreadyIn: inCgroup != 0)
+            try cgroups.join(pid: pid, alreadyInV2: inCgroup != 0)
             if let adj = o.process.oomScoreAdj { try setOomScoreAdj(pid: pid, adj) }
             if skiff_send(sync, Int32(SK_MSG_GO.rawValue), 0, 0, 0) < 0 {
                 throw SkiffError("the exec process exited during setup")

@@ -24,6 +24,8 @@ public struct StoredState: Codable, Equatable, Sendable {
     // skiff's own fields
     public var starttime: UInt64 = 0
     public var cgroupPath: String?
+    /// Hybrid hosts: controller → the container's directory in that v1 hierarchy.
+    public var cgroupV1: [String: String]?
     public var exitStatus: Int32?
     public var finished: String?
     public var hasProcess: Bool = true
@@ -156,7 +158,7 @@ public struct StateStore {
     public func liveStatus(_ s: StoredState) -> Status {
         guard s.status != .stopped, let st = ProcStat.read(s.pid) else { return .stopped }
         if st.starttime != s.starttime || st.state == "Z" || st.state == "X" { return .stopped }
-        if s.status == .running || s.status == .paused, let cg = s.cgroupPath, Cgroup.isFrozen(cg) {
+        if s.status == .running || s.status == .paused, Cgroup.isFrozen(s) {
             return .paused
         }
         return s.status

@@ -100,10 +100,12 @@ public struct Features: Encodable {
         let mount = Cgroup.unifiedMount()
         let controllers = mount.map { Cgroup.controllers($0).sorted() } ?? []
         return Features(mountOptions: opts,
-                        linux: LinuxFeatures(cgroup: CgroupFeatures(v2: mount != nil, rdma: controllers.contains("rdma")),
+                        linux: LinuxFeatures(cgroup: CgroupFeatures(v1: !CgroupV1.mounts().isEmpty, v2: mount != nil,
+                                                                         rdma: controllers.contains("rdma")),
                                              seccomp: SeccompFeatures()),
                         annotations: ["org.skiff.version": version, "org.skiff.commit": commit,
                                       // Which limits this host can enforce (the v2 controllers skiff drives).
-                                      "org.skiff.cgroup.v2.controllers": controllers.joined(separator: " ")])
+                                      "org.skiff.cgroup.v2.controllers": controllers.joined(separator: " "),
+                                      "org.skiff.cgroup.v1.controllers": CgroupV1.mounts().keys.sorted().joined(separator: " ")])
     }
 }

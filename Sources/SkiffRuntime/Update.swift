@@ -67,32 +67,36 @@ extension Runtime {
         defer { close(fd) }
         let s = try store.load(id)
         if store.liveStatus(s) == .stopped { throw SkiffError("container not running") }
-        guard let rel = s.cgroupPath, let full = Cgroup.fullPath(rel) else {
-            throw SkiffError("update: the container has no cgroup on a cgroup2 hierarchy")
-        }
+        let cgroups = ContainerCgroups(s)
         var r = resources
         // A swap change alone is relative to the limit already in force.
-        if let swap = r.memory?.swap, swap > 0, (r.memory?.limit ?? 0) == 0,
-           let cur = FS.readString(full + "/memory.max")?.trimmingCharacters(in: " \n"), let l = Int64(cur) {
+        if let swap = r.memory?.swap, swap > 0, (r.memory?.limit ?? 0) == 0, let l = currentMemoryLimit(cgroups) {
             r.memory?.limit = l
         }
-        if r.memory?.checkBeforeUpdate == true, let l = r.memory?.limit, l > 0,
-           let usage = FS.readString(full + "/memory.current").flatMap({ Int64($0.trimmingCharacters(in: " \n")) }),
-           usage > l {
+        if r.memory?.checkBeforeUpdate == true, let l = r.memory?.limit, l > 0, let usage = memoryUsage(cgroups), usage > l {
             throw SkiffError.config("linux.resources.memory.limit",
                                     "\(l) is below the current usage \(usage) (checkBeforeUpdate)")
         }
-        try Cgroup.apply(try CgroupV2.writes(r), rel: rel)
+        var rules: [DeviceRule]?
         if let devices = r.devices, !devices.isEmpty {
             var spec = try store.loadConfig(id)
             if spec.linux == nil { spec.linux = Linux() }
             if spec.linux!.resources == nil { spec.linux!.resources = Resources() }
             spec.linux!.resources!.devices = devices
-            if let rules = try DeviceFilter.rules(spec) {
-                let dirFd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                defer { close(dirFd) }
-                try DeviceFilter.replace(rules, cgroupFd: dirFd)
-            }
+            rules = try DeviceFilter.rules(spec)
         }
+        try cgroups.update(r, rules: rules)
+    }
+
+    func currentMemoryLimit(_ cg: ContainerCgroups) -> Int64? {
+        if let d = cg.v1["memory"] { return FS.readString(d + "/memory.limit_in_bytes").flatMap { Int64($0.trimmingCharacters(in: " \n")) } }
+        guard let rel = cg.rel, let full = Cgroup.fullPath(rel) else { return nil }
+        return FS.readString(full + "/memory.max").flatMap { Int64($0.trimmingCharacters(in: " \n")) }
+    }
+
+    func memoryUsage(_ cg: ContainerCgroups) -> Int64? {
+        if let d = cg.v1["memory"] { return FS.readString(d + "/memory.usage_in_bytes").flatMap { Int64($0.trimmingCharacters(in: " \n")) } }
+        guard let rel = cg.rel, let full = Cgroup.fullPath(rel) else { return nil }
+        return FS.readString(full + "/memory.current").flatMap { Int64($0.trimmingCharacters(in: " \n")) }
     }
 }

@@ -63,9 +63,9 @@ def test_type_errors_name_the_path(skiff):
 
 def test_unenforceable_limit_is_refused_by_name(skiff):
     cfg = base_config(["/bin/true"])
-    cfg["linux"]["resources"] = {"memory": {"limit": 1 << 26}}
+    cfg["linux"]["resources"] = {"memory": {"swappiness": 10, "limit": 1 << 26}, "network": {"classID": 5}}
     r = skiff("create", "--bundle", skiff.bundle(cfg), "r1", check=False)
-    assert r.returncode == 1 and "linux.resources.memory" in r.stderr
+    assert r.returncode == 1 and "linux.resources." in r.stderr
 
 
 def test_unsupported_oci_version(skiff):

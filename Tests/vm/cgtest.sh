@@ -37,7 +37,7 @@ out=$($S run --bundle pids pids1 2>/dev/null)
 max=$(echo "$out" | head -1)
 n=$(echo "$out" | tail -1)
 [ "$max" = 10 ] && ok "pids.max written" || no "pids.max written" "$max"
-[ "$n" -le 10 ] && ok "pids.max stops forks ($n processes of 31 tried)" || no "pids.max stops forks" "$n processes"
+[ "$n" -gt 0 ] && [ "$n" -le 8 ] && ok "pids.max stops forks ($n of 30 forks succeeded)" || no "pids.max stops forks" "$n forks"
 
 # 3. cpu.max and cpu.weight: written, and the busy loop is throttled.
 out=$($S run --bundle cpu cpu1)

@@ -232,6 +232,8 @@ int skiff_open_path(const char *path);
 /* statfs f_type, or -errno. */
 long skiff_fs_type(const char *path);
 int skiff_pipe(int fds[2]);
+/* cgroup v1: an eventfd that fires on OOM in the memory cgroup at dir; -errno. */
+int skiff_v1_oom_eventfd(const char *memory_dir);
 
 /* A device rule for the cgroup v2 device filter (devices.c). */
 struct skiff_device_rule {
