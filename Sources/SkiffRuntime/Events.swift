@@ -160,10 +160,8 @@ extension Runtime {
         defer { close(pidfd) }
         // OOM: memory.events through inotify on v2, an eventfd on memory.oom_control on v1.
         var ino: Int32 = -1
-        var v1oom = false
         if let mem = cg.v1["memory"] {
             ino = skiff_v1_oom_eventfd(mem)
-            v1oom = ino >= 0
         } else {
             ino = inotify_init1(Int32(IN_CLOEXEC))
             if ino >= 0 && FS.exists(dir + "/memory.events") {
@@ -171,7 +169,17 @@ extension Runtime {
             }
         }
         defer { if ino >= 0 { close(ino) } }
-        var ooms = Stats.keyed(FS.readString(dir + "/memory.events"))["oom_kill"] ?? 0
+        // The kernel notifies asynchronously, so the count is read again at exit too.
+        func oomCount() -> UInt64 {
+            if let mem = cg.v1["memory"] { return Stats.keyed(FS.readString(mem + "/memory.oom_control"))["oom_kill"] ?? 0 }
+            return Stats.keyed(FS.readString(dir + "/memory.events"))["oom_kill"] ?? 0
+        }
+        var ooms = oomCount()
+        func checkOOM() throws {
+            let now = oomCount()
+            if now > ooms { emit(try JSONOut.compact(Event<Empty>(type: "oom", id: id, data: nil))) }
+            ooms = max(ooms, now)
+        }
         while true {
             var fds = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0), pollfd(fd: ino, events: Int16(POLLIN), revents: 0)]
             let n = poll(&fds, 2, intervalMs)
@@ -179,11 +187,10 @@ extension Runtime {
             if fds[1].revents & Int16(POLLIN) != 0 {
                 var buf = [UInt8](repeating: 0, count: 4096)
                 _ = buf.withUnsafeMutableBytes { read(ino, $0.baseAddress, $0.count) }
-                let now = v1oom ? ooms + 1 : Stats.keyed(FS.readString(dir + "/memory.events"))["oom_kill"] ?? 0
-                if now > ooms { emit(try JSONOut.compact(Event<Empty>(type: "oom", id: id, data: nil))) }
-                ooms = now
+                try checkOOM()
             }
             if fds[0].revents & Int16(POLLIN) != 0 {
+                try checkOOM()
                 emit(try JSONOut.compact(Event<Empty>(type: "exit", id: id, data: nil)))
                 return
             }
