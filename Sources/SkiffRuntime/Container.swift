@@ -155,12 +155,17 @@ public struct Runtime {
         p.no_pivot = o.noPivot ? 1 : 0
         let trees = try IDMap.trees(plan)
         defer { trees.values.forEach { close($0) } }
-        let cmounts = plan.mounts.enumerated().map { i, m in
+        var mounts: [(PlannedMount, Int32)] = []
+        for (i, m) in plan.mounts.enumerated() {
+            mounts += try CgroupMounts.expand(m, cg).map { ($0, trees[i] ?? -1) }
+        }
+        ctx.mounts = mounts.map(\.0)
+        let cmounts = mounts.map { m, tree in
             skiff_mount(source: UnsafePointer(CMem.str(m.source)), dest: UnsafePointer(CMem.str(m.destination)),
                         fstype: UnsafePointer(CMem.strOrNil(m.fstype)), data: UnsafePointer(CMem.strOrNil(m.data)),
                         flags: m.flags, propagation: m.propagation, is_bind: m.isBind ? 1 : 0,
                         src_is_dir: m.sourceIsDir ? 1 : 0, remount: m.remount ? 1 : 0,
-                        recursive_ro: m.recursiveReadonly ? 1 : 0, tree_fd: trees[i] ?? -1)
+                        recursive_ro: m.recursiveReadonly ? 1 : 0, tree_fd: tree)
         }
         p.mounts = UnsafePointer(CMem.array(cmounts))
         p.nmounts = Int32(cmounts.count)

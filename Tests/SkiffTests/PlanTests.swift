@@ -114,3 +114,24 @@ final class PlanTests: XCTestCase {
         XCTAssertTrue(r.linux!.namespaces!.contains { $0.type == "user" })
     }
 }
+
+final class CgroupMountTests: XCTestCase {
+    func testCgroupMountOnAHybridHostBindsEachHierarchy() throws {
+        let m = try MountPlanner.plan(Mount(destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+                                            options: ["nosuid", "noexec", "nodev", "ro"]), index: 0, bundle: "/")
+        let cg = ContainerCgroups(rel: nil, v1: ["memory": "/sys/fs/cgroup/memory/x", "pids": "/sys/fs/cgroup/pids/x"])
+        let out = try CgroupMounts.expand(m, cg)
+        XCTAssertEqual(out.map(\.destination), ["/sys/fs/cgroup", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids"])
+        XCTAssertEqual(out[0].fstype, "tmpfs")
+        XCTAssertEqual(out[0].flags & 1, 0)  // the tmpfs stays writable for the mount points
+        XCTAssertEqual(out[1].source, "/sys/fs/cgroup/memory/x")
+        XCTAssertTrue(out[1].isBind && out[1].remount)
+        XCTAssertEqual(out[1].flags & 1, 1)
+    }
+
+    func testCgroupMountOnAPureV2HostIsCgroup2() throws {
+        let m = try MountPlanner.plan(Mount(destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup"), index: 0, bundle: "/")
+        let out = try CgroupMounts.expand(m, ContainerCgroups(rel: "/c", v1: [:]))
+        XCTAssertEqual(out.map(\.fstype), ["cgroup2"])
+    }
+}
