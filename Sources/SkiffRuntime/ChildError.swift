@@ -76,7 +76,8 @@ public enum ChildError {
                 if prog.contains("/") { return "exec: \"\(prog)\": stat \(prog): no such file or directory" }
                 return "exec: \"\(prog)\": executable file not found in $PATH: no such file or directory"
             }
-            return "exec \"\(prog)\": \(e)"
+            // Lower case, as runc words it: engines match "permission denied" (→ 126).
+            return "exec: \"\(prog)\": \(e.lowercased())"
         case Int(SK_STEP_SECCOMP.rawValue): return "load seccomp filter: \(e)"
         default: return "container setup step \(m.step): \(e)"
         }

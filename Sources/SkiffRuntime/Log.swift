@@ -32,6 +32,19 @@ public enum Log {
         append(level: "debug", msg)
     }
 
+    /// SKIFF_TRACE=FILE: one JSON line per invocation (argv, exit code, error), for
+    /// following what an engine asked of skiff when no --log reaches you.
+    public static func trace(exit: Int32, error: String?) {
+        guard let p = getenv("SKIFF_TRACE") else { return }
+        let fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 { return }
+        defer { close(fd) }
+        let argv = CommandLine.arguments.map(quoteJSON).joined(separator: ",")
+        var line = "{\"time\":\"\(Time.rfc3339(Time.now()))\",\"argv\":[\(argv)],\"exit\":\(exit)"
+        if let error { line += ",\"error\":\(quoteJSON(error))" }
+        _ = FS.writeAll(fd, Array((line + "}\n").utf8))
+    }
+
     static func append(level: String, _ msg: String) {
         guard let path else { return }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)

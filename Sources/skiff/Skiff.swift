@@ -75,8 +75,10 @@ struct Skiff: ParsableCommand {
             code = try body(rt)
         } catch let e as SkiffError {
             Log.error(e.message)
+            Log.trace(exit: failureCode, error: e.message)
             throw ExitCode(failureCode)
         }
+        Log.trace(exit: code, error: nil)
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -73,8 +73,9 @@ def test_pids_limit_stops_forks(skiff):
 def test_cpu_and_cpuset_values_inside_and_outside(skiff):
     res = {"cpu": {"shares": 512, "quota": 20000, "period": 100000, "cpus": "0", "mems": "0"}}
     cfg = cfg_with(["/bin/sleep", "60"], res, "/skiff-hy/cpu")
-    cfg["mounts"] += [{"destination": "/sys/fs/cgroup", "type": "tmpfs", "source": "tmpfs"},
-                      {"destination": "/sys/fs/cgroup/cpu", "type": "cgroup", "source": "cgroup", "options": ["cpu", "ro"]}]
+    # A "cgroup" mount, as podman sends it: each hierarchy's container cgroup below it.
+    cfg["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                          "options": ["nosuid", "noexec", "nodev", "ro"]})
     skiff("create", "--bundle", skiff.bundle(cfg), "cpu")
     skiff("start", "cpu")
     d = v1dir("cpu", "/skiff-hy/cpu")
