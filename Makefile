@@ -15,7 +15,10 @@ DEBS       = busybox-static libseccomp-dev pkg-config runc hyperfine python3-pyt
 FUZZ_BIN     = .build/fuzz-config
 FUZZ_SECONDS ?= 300
 
-.PHONY: all deps build rootfs run test unit integration test-vm fuzz fuzz-short bench install clean
+ORCH_DEBS  = podman conmon containerd docker.io catatonit containernetworking-plugins iptables uidmap \
+             python3-grpcio python3-grpc-tools
+
+.PHONY: all deps orch-deps build rootfs run test unit integration test-vm test-orchestrators fuzz fuzz-short bench install clean
 
 all: build
 
@@ -41,7 +44,19 @@ unit: deps
 integration: build rootfs
 	SKIFF=$(CURDIR)/$(BIN) ROOTFS=$(CURDIR)/$(ROOTFS) $(PYTHON) -m pytest -q Tests/integration
 
-test: unit integration test-vm fuzz-short
+test: unit integration test-vm test-orchestrators fuzz-short
+
+orch-deps:
+	@missing=""; for p in $(ORCH_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# podman+conmon, containerd (ctr and CRI) and dockerd driving skiff, each with private
+# roots and sockets under a temporary directory (Tests/orchestrators).
+test-orchestrators: build rootfs orch-deps
+	SKIFF=$(CURDIR)/$(BIN) ROOTFS=$(CURDIR)/$(ROOTFS) $(PYTHON) -m pytest -v Tests/orchestrators
 
 # cgroup v2 limits, proven in a User-Mode-Linux guest with a pure cgroup2 hierarchy
 # (this host's limits live in cgroup v1): Tests/vm/cgtest.sh runs inside it.
