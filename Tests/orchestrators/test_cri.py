@@ -160,3 +160,7 @@ def test_pod_lifecycle_on_skiff(cri):
     for h in ("memory", "cpu", "pids", "unified"):
         path = f"/sys/fs/cgroup/{h}/skiff-cri-pod/{cid}"
         assert not os.path.exists(path), path
+    # The pod's parent cgroups are the caller's to remove, as with runc.
+    for h in os.listdir("/sys/fs/cgroup"):
+        if os.path.isdir(f"/sys/fs/cgroup/{h}/skiff-cri-pod"):
+            os.rmdir(f"/sys/fs/cgroup/{h}/skiff-cri-pod")
