@@ -60,23 +60,29 @@ int skiff_send_fd(int sock, int fd, const void *payload, size_t len) {
     return n < 0 ? -1 : 0;
 }
 
-int skiff_recv_msg(int fd, struct skiff_msg *msg, int *passed_fd) {
+/* recvmsg of up to len bytes with one SCM_RIGHTS fd taken out (else *fd = -1). */
+static ssize_t recv_with_fd(int sock, void *buf, size_t len, int flags, int *fd) {
     char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = {msg, sizeof *msg};
+    struct iovec iov = {buf, len};
     struct msghdr mh = {0};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
     mh.msg_control = cbuf;
     mh.msg_controllen = sizeof cbuf;
-    *passed_fd = -1;
+    *fd = -1;
     ssize_t n;
     do {
-        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
     } while (n < 0 && errno == EINTR);
     for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-            memcpy(passed_fd, CMSG_DATA(c), sizeof(int));
+            memcpy(fd, CMSG_DATA(c), sizeof(int));
     }
+    return n;
+}
+
+int skiff_recv_msg(int fd, struct skiff_msg *msg, int *passed_fd) {
+    ssize_t n = recv_with_fd(fd, msg, sizeof *msg, MSG_WAITALL, passed_fd);
     if (n == 0)
         return 0;
     return n == (ssize_t)sizeof *msg ? 1 : -1;
@@ -84,27 +90,11 @@ int skiff_recv_msg(int fd, struct skiff_msg *msg, int *passed_fd) {
 
 int skiff_recv_fd(int sock) {
     char buf[256];
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = {buf, sizeof buf};
-    struct msghdr mh = {0};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = cbuf;
-    mh.msg_controllen = sizeof cbuf;
-    ssize_t n;
-    do {
-        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
+    int fd;
+    ssize_t n = recv_with_fd(sock, buf, sizeof buf, 0, &fd);
     if (n < 0)
         return -errno;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int fd;
-            memcpy(&fd, CMSG_DATA(c), sizeof fd);
-            return fd;
-        }
-    }
-    return -EBADMSG;
+    return fd >= 0 ? fd : -EBADMSG;
 }
 
 size_t sk_strlen(const char *s) {

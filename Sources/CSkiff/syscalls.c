@@ -89,7 +89,8 @@ static const char *dir_entry_path(char *buf, size_t len, int dir_fd, const char 
     return buf;
 }
 
-int skiff_listen_path(const char *path) {
+/* A CLOEXEC stream socket bound (listen) or connected to path; -errno on failure. */
+static int unix_socket(const char *path, int do_listen) {
     struct sockaddr_un sa;
     int r = fill_sockaddr(&sa, path);
     if (r < 0)
@@ -97,13 +98,22 @@ int skiff_listen_path(const char *path) {
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 4) < 0) {
+    if (do_listen) {
+        r = bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 4) < 0 ? -1 : 0;
+    } else {
+        do {
+            r = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+        } while (r < 0 && errno == EINTR);
+    }
+    if (r < 0) {
         r = -errno;
         close(fd);
         return r;
     }
     return fd;
 }
+
+int skiff_listen_path(const char *path) { return unix_socket(path, 1); }
 
 int skiff_listen(int dir_fd, const char *name) {
     char path[128];
@@ -112,24 +122,7 @@ int skiff_listen(int dir_fd, const char *name) {
     return skiff_listen_path(path);
 }
 
-int skiff_connect(const char *path) {
-    struct sockaddr_un sa;
-    int r = fill_sockaddr(&sa, path);
-    if (r < 0)
-        return r;
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    do {
-        r = connect(fd, (struct sockaddr *)&sa, sizeof sa);
-    } while (r < 0 && errno == EINTR);
-    if (r < 0) {
-        r = -errno;
-        close(fd);
-        return r;
-    }
-    return fd;
-}
+int skiff_connect(const char *path) { return unix_socket(path, 0); }
 
 int skiff_start_connect(int state_dir_fd, const char *name) {
     char path[128];

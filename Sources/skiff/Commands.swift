@@ -62,25 +62,34 @@ struct CheckCommand: ParsableCommand {
     }
 }
 
-struct CreateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container (stopped before its program runs).")
-    @ParentCommand var parent: Skiff
+/// The flags `create` and `run` share.
+struct CreateFlags: ParsableArguments {
     @Option(name: [.short, .long], help: "Bundle directory.") var bundle: String = "."
     @Option(name: .customLong("pid-file"), help: "Write the init's host PID here.") var pidFile: String?
     @Option(name: .customLong("console-socket"), help: "Unix socket that receives the pty master.") var consoleSocket: String?
     @Flag(name: .customLong("no-pivot"), help: "Use MS_MOVE and chroot instead of pivot_root.") var noPivot = false
     @Flag(name: .customLong("no-new-keyring"), help: "Accepted for runc compatibility; skiff never creates a session keyring.") var noNewKeyring = false
     @Option(name: .customLong("preserve-fds"), help: "Pass this many fds after stdio to the container.") var preserveFds: Int = 0
+
+    var options: CreateOptions {
+        var o = CreateOptions(bundle: bundle)
+        o.pidFile = pidFile
+        o.consoleSocket = consoleSocket
+        o.noPivot = noPivot
+        o.preserveFds = preserveFds
+        return o
+    }
+}
+
+struct CreateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container (stopped before its program runs).")
+    @ParentCommand var parent: Skiff
+    @OptionGroup var flags: CreateFlags
     @Argument var id: String
 
     func run() throws {
         try Skiff.guarded(parent) { rt in
-            var o = CreateOptions(bundle: bundle)
-            o.pidFile = pidFile
-            o.consoleSocket = consoleSocket
-            o.noPivot = noPivot
-            o.preserveFds = preserveFds
-            _ = try rt.create(id: id, o)
+            _ = try rt.create(id: id, flags.options)
             return 0
         }
     }
@@ -102,24 +111,14 @@ struct StartCommand: ParsableCommand {
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container, and wait for it.")
     @ParentCommand var parent: Skiff
-    @Option(name: [.short, .long], help: "Bundle directory.") var bundle: String = "."
-    @Option(name: .customLong("pid-file"), help: "Write the init's host PID here.") var pidFile: String?
-    @Option(name: .customLong("console-socket"), help: "Unix socket that receives the pty master.") var consoleSocket: String?
+    @OptionGroup var flags: CreateFlags
     @Flag(name: [.short, .long], help: "Return once started; a supervisor records the exit.") var detach = false
     @Flag(help: "Keep the container's state after it exits.") var keep = false
-    @Flag(name: .customLong("no-pivot"), help: "Use MS_MOVE and chroot instead of pivot_root.") var noPivot = false
-    @Flag(name: .customLong("no-new-keyring"), help: "Accepted for runc compatibility.") var noNewKeyring = false
-    @Option(name: .customLong("preserve-fds"), help: "Pass this many fds after stdio to the container.") var preserveFds: Int = 0
     @Argument var id: String
 
     func run() throws {
         try Skiff.guarded(parent) { rt in
-            var o = CreateOptions(bundle: bundle)
-            o.pidFile = pidFile
-            o.consoleSocket = consoleSocket
-            o.noPivot = noPivot
-            o.preserveFds = preserveFds
-            return try rt.run(id: id, o, detach: detach, keep: keep)
+            try rt.run(id: id, flags.options, detach: detach, keep: keep)
         }
     }
 }
