@@ -383,9 +383,10 @@ public struct Runtime {
         }
         if all, let cg = s.cgroupPath, Cgroup.fullPath(cg).map(FS.isDirectory) == true {
             Cgroup.signalAll(cg, signal)
-            return
+        } else {
+            try signalInit(s, signal)
         }
-        try signalInit(s, signal)
+        if signal == SIGKILL { ContainerCgroups(s).thaw() }
     }
 
     /// Signal the init through a pidfd, after checking it is still our process.
@@ -425,10 +426,12 @@ public struct Runtime {
             if pidfd >= 0 {
                 if ProcStat.read(s.pid)?.starttime == s.starttime {
                     _ = skiff_pidfd_send_signal(pidfd, SIGKILL)
+                    ContainerCgroups(s).thaw()
                     _ = skiff_wait_pidfd(pidfd, 10_000)
                 }
                 close(pidfd)
             }
+            ContainerCgroups(s).thaw()
         }
         if s.hasHooks, let spec = try? store.loadConfig(id) {
             HookRunner.runAll("poststop", spec.hooks?.poststop ?? [],

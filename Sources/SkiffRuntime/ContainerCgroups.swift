@@ -66,6 +66,17 @@ public struct ContainerCgroups {
         try CgroupV1.join(v1, pid: pid)
     }
 
+    /// A frozen task cannot die: after a SIGKILL, thaw so it does (delete/kill of a
+    /// paused container).
+    public func thaw() {
+        if let d = v1["freezer"], FS.readString(d + "/freezer.state")?.hasPrefix("THAWED") == false {
+            try? FS.write(d + "/freezer.state", "THAWED")
+        }
+        if let rel, let full = Cgroup.fullPath(rel), FS.exists(full + "/cgroup.freeze") {
+            try? FS.write(full + "/cgroup.freeze", "0")
+        }
+    }
+
     public func remove() {
         if let rel { Cgroup.remove(rel) }
         CgroupV1.remove(v1)

@@ -123,3 +123,23 @@ def test_kill_all_reaches_every_process(skiff):
             break
         time.sleep(0.02)
     assert json.loads(skiff("ps", "--format", "json", "ka").stdout) == []
+
+
+def test_delete_force_of_a_paused_container(skiff):
+    # A frozen task cannot die of SIGKILL until thawed: delete must not hang or leak.
+    sleeper(skiff, "pzd", cgroupsPath="/skiff-test-pzd")
+    skiff("pause", "pzd")
+    t0 = time.time()
+    skiff("delete", "--force", "pzd")
+    assert time.time() - t0 < 5
+    leftovers = [p for p in (f"{UNIFIED}/skiff-test-pzd", "/sys/fs/cgroup/freezer/skiff-test-pzd",
+                             "/sys/fs/cgroup/memory/skiff-test-pzd") if os.path.exists(p)]
+    assert leftovers == []
+
+
+def test_kill_of_a_paused_container(skiff):
+    sleeper(skiff, "pzk")
+    skiff("pause", "pzk")
+    skiff("kill", "pzk", "KILL")
+    wait_status(skiff, "pzk", "stopped")
+    skiff("delete", "pzk")
