@@ -18,7 +18,7 @@ cp "$here/init" "$root/init"
 chmod 755 "$root/init"
 cp "/usr/lib/uml/modules/$kver/kernel/drivers/block/brd.ko" "$root/lib/modules/"
 cp "$skiff" "$root/bin/skiff"
-# skiff is built with the static Swift stdlib but still needs libc, libstdc++ & co.
+# A dynamically linked skiff brings its library closure (the static build has none).
 for lib in $(ldd "$skiff" | awk '/=>/ {print $3} /^\t\/lib/ {print $1}'); do
     mkdir -p "$root$(dirname "$lib")"
     cp -L "$lib" "$root$lib"
