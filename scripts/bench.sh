@@ -15,9 +15,6 @@ c = json.load(open(path))
 c["root"]["path"] = rootfs
 c["process"]["terminal"] = False
 c["process"]["args"] = ["/bin/true"]
-# runc's spec puts the same deny-all device rule in; skiff refuses cgroup limits it
-# cannot enforce yet, so both runtimes get the config without linux.resources.
-c["linux"].pop("resources", None)
 json.dump(c, open(path, "w"))
 PY
 cd "$work/bundle"

@@ -33,6 +33,10 @@ public enum SpecTemplate {
             "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
         ]
         linux.readonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+        // runc's default: no device but the standard ones (DeviceFilter.defaults).
+        var resources = Resources()
+        resources.devices = [Resources.DeviceRule(allow: false, type: nil, major: nil, minor: nil, access: "rwm")]
+        linux.resources = resources
         if rootless {
             namespaces.append(Linux.Namespace(type: "user"))
             linux.namespaces = namespaces

@@ -46,7 +46,7 @@ def test_denied_device_cannot_be_opened_even_after_mknod(skiff):
     r = skiff("exec", "dev1", "/bin/sh", "-c", script)
     assert r.stdout.split() == ["fuse-ok", "hwrng-denied", "urandom-ok"]
     # Without the filter the same open succeeds: the denial above was the filter's.
-    sleeper(skiff, "dev2")
+    sleeper(skiff, "dev2", resources={})
     r = skiff("exec", "dev2", "/bin/sh", "-c", "mknod /tmp/hwrng c 10 183; (exec 3</tmp/hwrng) && echo hwrng-ok")
     assert r.stdout.split() == ["hwrng-ok"]
     # update replaces the program: now fuse is denied too.
