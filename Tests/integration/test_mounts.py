@@ -197,3 +197,45 @@ def test_idmapped_bind_mount(skiff):
     assert r.stdout.split() == ["0", "65534"]
     # Created as root inside, through the mapping: root-owned on the host.
     assert os.stat(data / "made-inside").st_uid == 0
+
+
+def test_rro_makes_submounts_read_only_too(skiff, tmp_path):
+    import subprocess
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(src / "sub")], check=True)
+    try:
+        script = ("touch /data/x 2>/dev/null && echo top-rw || echo top-ro; "
+                  "touch /data/sub/y 2>/dev/null && echo sub-rw || echo sub-ro")
+        cfg = base_config(["/bin/sh", "-c", script])
+        cfg["mounts"].append({"destination": "/data", "type": "bind", "source": str(src), "options": ["rbind", "ro"]})
+        assert run_ok(skiff, cfg).split() == ["top-ro", "sub-rw"]  # plain ro stops at the top mount
+        cfg["mounts"][-1]["options"] = ["rbind", "rro"]
+        assert run_ok(skiff, cfg).split() == ["top-ro", "sub-ro"]
+    finally:
+        subprocess.run(["umount", str(src / "sub")])
+
+
+def test_mount_propagation_rslave_sees_host_mounts(skiff, tmp_path):
+    import subprocess
+    import time
+    src = tmp_path / "shared"
+    src.mkdir()
+    subprocess.run(["mount", "--bind", str(src), str(src)], check=True)
+    subprocess.run(["mount", "--make-shared", str(src)], check=True)
+    try:
+        for prop, expect in (("rslave", "1"), ("rprivate", "0")):
+            cfg = base_config(["/bin/sleep", "60"])
+            cfg["mounts"].append({"destination": "/data", "type": "bind", "source": str(src), "options": ["rbind", prop]})
+            cid = f"prop-{prop}"
+            skiff("create", "--bundle", skiff.bundle(cfg), cid)
+            skiff("start", cid)
+            (src / prop).mkdir()
+            subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(src / prop)], check=True)
+            time.sleep(0.1)
+            r = skiff("exec", cid, "/bin/sh", "-c", f"grep -c ' /data/{prop} ' /proc/self/mountinfo; true")
+            subprocess.run(["umount", str(src / prop)])
+            assert r.stdout.strip() == expect, (prop, r.stdout)
+            skiff("delete", "--force", cid)
+    finally:
+        subprocess.run(["umount", "-R", str(src)])
