@@ -10,6 +10,21 @@
 
 #define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 
+/* BPF_PROG_ATTACH or BPF_PROG_DETACH of a device program on a cgroup; then closes pfd. */
+static int attach_cmd(int cmd, int cgroup_fd, int pfd) {
+    union bpf_attr a;
+    memset(&a, 0, sizeof a);
+    a.target_fd = (unsigned)cgroup_fd;
+    a.attach_bpf_fd = (unsigned)pfd;
+    a.attach_type = BPF_CGROUP_DEVICE;
+    if (cmd == BPF_PROG_ATTACH)
+        a.attach_flags = BPF_F_ALLOW_MULTI;
+    int r = (int)syscall(SYS_bpf, cmd, &a, sizeof a);
+    int e = errno;
+    close(pfd);
+    return r < 0 ? -e : 0;
+}
+
 /* Rules are checked last to first; the first that matches decides (so later rules
  * override earlier ones, as in the config's order).  No match: allow. */
 int skiff_device_filter(int cgroup_fd, const struct skiff_device_rule *rules, int n) {
@@ -70,15 +85,7 @@ load:;
     int pfd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
     if (pfd < 0)
         return -errno;
-    memset(&attr, 0, sizeof attr);
-    attr.target_fd = (unsigned)cgroup_fd;
-    attr.attach_bpf_fd = (unsigned)pfd;
-    attr.attach_type = BPF_CGROUP_DEVICE;
-    attr.attach_flags = BPF_F_ALLOW_MULTI;
-    int r = (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof attr);
-    int e = errno;
-    close(pfd);
-    return r < 0 ? -e : 0;
+    return attach_cmd(BPF_PROG_ATTACH, cgroup_fd, pfd);
 }
 
 /* Replace: attach the new program first (for a moment both apply, which is stricter,
@@ -104,15 +111,8 @@ int skiff_device_filter_replace(int cgroup_fd, const struct skiff_device_rule *r
         int pfd = (int)syscall(SYS_bpf, BPF_PROG_GET_FD_BY_ID, &a, sizeof a);
         if (pfd < 0)
             return -errno;
-        memset(&a, 0, sizeof a);
-        a.target_fd = (unsigned)cgroup_fd;
-        a.attach_bpf_fd = (unsigned)pfd;
-        a.attach_type = BPF_CGROUP_DEVICE;
-        r = (int)syscall(SYS_bpf, BPF_PROG_DETACH, &a, sizeof a);
-        int e = errno;
-        close(pfd);
-        if (r < 0)
-            return -e;
+        if ((r = attach_cmd(BPF_PROG_DETACH, cgroup_fd, pfd)) < 0)
+            return r;
     }
     return 0;
 }

@@ -26,6 +26,15 @@ subprocess.run(["cp", "-a", SOURCE_ROOTFS, ROOTFS], check=True)
 atexit.register(shutil.rmtree, _WORK, True)
 
 
+def private_rootfs():
+    """A copy of the rootfs a test may change or make hostile (traversable by userns)."""
+    d = tempfile.mkdtemp(dir=_WORK)
+    os.chmod(d, 0o755)
+    r = os.path.join(d, "rootfs")
+    subprocess.run(["cp", "-a", ROOTFS, r], check=True)
+    return r
+
+
 def base_config(args):
     """`skiff spec` output, pointed at the test rootfs, without a terminal."""
     tmp = tempfile.mkdtemp()

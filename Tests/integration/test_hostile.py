@@ -8,21 +8,12 @@ import shutil
 import subprocess
 import tempfile
 
-from conftest import ROOTFS, SKIFF, base_config, wait_status
+from conftest import ROOTFS, SKIFF, base_config, private_rootfs, wait_status
 
 
 def digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
-
-
-def private_rootfs():
-    """A rootfs copy the test may make hostile (world-traversable for userns tests)."""
-    d = tempfile.mkdtemp(dir=os.path.dirname(ROOTFS))
-    os.chmod(d, 0o755)
-    r = os.path.join(d, "rootfs")
-    subprocess.run(["cp", "-a", ROOTFS, r], check=True)
-    return r
 
 
 def host_mounts():

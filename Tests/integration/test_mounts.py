@@ -2,7 +2,7 @@
 paths, /dev contents, propagation, and destinations that never leave the rootfs."""
 import os
 
-from conftest import ROOTFS, base_config
+from conftest import ROOTFS, base_config, private_rootfs
 
 
 def run_ok(skiff, cfg):
@@ -113,8 +113,8 @@ def test_linux_devices(skiff):
 
 def test_mount_destination_symlink_stays_in_rootfs(skiff, tmp_path):
     # The rootfs has /evil -> /tmp/<host dir>; the mount must land inside the rootfs.
-    rootfs = tmp_path / "rootfs"
-    os.system(f"cp -a {ROOTFS} {rootfs}")
+    import pathlib
+    rootfs = pathlib.Path(private_rootfs())
     host_dir = tmp_path / "hostdir"
     host_dir.mkdir()
     os.symlink(str(host_dir), rootfs / "evil")
@@ -130,8 +130,8 @@ def test_mount_destination_symlink_stays_in_rootfs(skiff, tmp_path):
 
 
 def test_mount_destination_creation_never_escapes(skiff, tmp_path):
-    rootfs = tmp_path / "rootfs"
-    os.system(f"cp -a {ROOTFS} {rootfs}")
+    import pathlib
+    rootfs = pathlib.Path(private_rootfs())
     outside = tmp_path / "outside"
     outside.mkdir()
     os.symlink(str(outside), rootfs / "link")
