@@ -99,6 +99,13 @@ def cleanup_work():
     yield
     unmount_below(WORK)
     shutil.rmtree(WORK, ignore_errors=True)
+    # The engines' parent cgroups (podman, docker, ctr's namespace), when left empty.
+    for parent in ("libpod_parent/conmon", "libpod_parent", "docker", "default", "skiff-moby"):
+        for h in os.listdir("/sys/fs/cgroup"):
+            try:
+                os.rmdir(f"/sys/fs/cgroup/{h}/{parent}")
+            except OSError:
+                pass
 
 
 @pytest.fixture(scope="session")
