@@ -9,6 +9,8 @@ void sk_fail(int fd, int step, int err, int index) __attribute__((noreturn));
 
 /* "/proc/self/fd/N" into buf (at least 32 bytes). */
 const char *sk_fdpath(char *buf, int fd);
+/* Decimal digits of v into buf (at least 11 bytes). */
+const char *sk_utoa(char *buf, unsigned v);
 
 /* openat2(RESOLVE_IN_ROOT) relative to rootfd; -1 with errno. */
 int sk_open_in_root(int rootfd, const char *path, int flags);

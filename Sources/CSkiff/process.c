@@ -264,9 +264,8 @@ void sk_exec(const struct skiff_process *p, int report) {
             argc++;
         char *argv2[argc + 3];
         char fdbuf[16];
-        sk_fdpath(fdbuf, report); /* "/proc/self/fd/N": the digits follow the prefix */
         argv2[0] = exec_path;
-        argv2[1] = fdbuf + 14;
+        argv2[1] = (char *)sk_utoa(fdbuf, (unsigned)report);
         for (int i = 0; i <= argc; i++)
             argv2[i + 2] = p->argv[i];
         int fl = fcntl(report, F_GETFD);

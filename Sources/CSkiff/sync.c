@@ -104,20 +104,25 @@ size_t sk_strlen(const char *s) {
     return n;
 }
 
-const char *sk_fdpath(char *buf, int fd) {
-    static const char prefix[] = "/proc/self/fd/";
+const char *sk_utoa(char *buf, unsigned v) {
     char digits[16];
     int nd = 0;
-    unsigned v = (unsigned)fd;
     do {
         digits[nd++] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
     size_t i = 0;
-    for (; prefix[i]; i++)
-        buf[i] = prefix[i];
     while (nd)
         buf[i++] = digits[--nd];
     buf[i] = 0;
+    return buf;
+}
+
+const char *sk_fdpath(char *buf, int fd) {
+    static const char prefix[] = "/proc/self/fd/";
+    size_t i = 0;
+    for (; prefix[i]; i++)
+        buf[i] = prefix[i];
+    sk_utoa(buf + i, (unsigned)fd);
     return buf;
 }
