@@ -42,7 +42,6 @@ int skiff_device_filter(int cgroup_fd, const struct skiff_device_rule *rules, in
     prog[k++] = INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_5, BPF_REG_1, 8, 0);
     for (int i = n - 1; i >= 0; i--) {
         const struct skiff_device_rule *r = &rules[i];
-        int start = k;
         int jumps[4], nj = 0;
         if (r->type != 0) { /* 0 = all; else BPF_DEVCG_DEV_BLOCK (1) or _CHAR (2) */
             jumps[nj++] = k;
@@ -66,7 +65,6 @@ int skiff_device_filter(int cgroup_fd, const struct skiff_device_rule *rules, in
         prog[k++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
         for (int j = 0; j < nj; j++)
             prog[jumps[j]].off = (short)(k - jumps[j] - 1);
-        (void)start;
         /* A rule that matches everything ends the program: the verifier refuses
          * unreachable instructions, and no earlier rule could decide anyway. */
         if (nj == 0)

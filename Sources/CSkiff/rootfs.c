@@ -167,7 +167,7 @@ static int bind_remount(const char *target, int fd, unsigned long flags, int kee
 
 static void do_mount(const struct skiff_plan *p, int rootfd, int sync, int i) {
     const struct skiff_mount *m = &p->mounts[i];
-    char tp[32], sp[32];
+    char tp[32];
     int fd = sk_mkdir_in_root(rootfd, m->dest, m->is_bind && !m->src_is_dir);
     if (fd < 0)
         sk_fail(sync, SK_STEP_MOUNT_DEST, errno, i);
@@ -207,7 +207,6 @@ static void do_mount(const struct skiff_plan *p, int rootfd, int sync, int i) {
     }
     if (m->propagation && mount(NULL, target, NULL, m->propagation, NULL) < 0)
         sk_fail(sync, SK_STEP_MOUNT_PROPAGATION, errno, i);
-    (void)sp;
     close(fd);
 }
 

@@ -1,5 +1,5 @@
 /* Syscall wrappers Swift's Glibc module does not expose (setns, unshare, pidfd_*,
- * openat2, memfd_create, flock, prctl), plus the start socket. */
+ * openat2, memfd_create, flock), plus the start socket. */
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -28,14 +27,12 @@ int skiff_pidfd_send_signal(int pidfd, int sig) {
 
 int skiff_setns(int fd, int nstype) { return setns(fd, nstype) < 0 ? -errno : 0; }
 int skiff_unshare(int flags) { return unshare(flags) < 0 ? -errno : 0; }
-int skiff_kill(pid_t pid, int sig) { return kill(pid, sig) < 0 ? -errno : 0; }
 
 int skiff_memfd(const char *name) {
     int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
     return fd < 0 ? -errno : fd;
 }
 
-int skiff_prctl_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 ? -errno : 0; }
 
 int skiff_flock(int fd, int exclusive) {
     int r;

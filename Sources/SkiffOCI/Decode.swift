@@ -56,18 +56,28 @@ public enum ConfigDecoder {
     }
 
     public static func read(bundle: String) throws -> [UInt8] {
-        let path = bundle + "/config.json"
+        try FileBytes.read(bundle + "/config.json")
+    }
+}
+
+/// Whole-file reads with errors that name the file (the runtime's FS uses these too).
+public enum FileBytes {
+    public static func read(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            throw SkiffError("open \(path): \(String(cString: strerror(errno)))")
-        }
+        if fd < 0 { throw SkiffError("open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        return try readAll(fd, path: path)
+    }
+
+    public static func readAll(_ fd: Int32, path: String = "input") throws -> [UInt8] {
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw SkiffError("read \(path): \(String(cString: strerror(errno)))") }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SkiffError("read \(path): \(String(cString: strerror(errno)))")
+            }
             if n == 0 { break }
             out.append(contentsOf: buf[0..<n])
         }

@@ -67,16 +67,30 @@ public enum Cgroup {
         for pid in procs(rel) { kill(pid, sig) }
     }
 
+    /// Move a process in by writing cgroup.procs (when CLONE_INTO_CGROUP was refused).
+    static func join(_ rel: String?, pid: Int32, alreadyIn: Bool) throws {
+        guard let rel, !alreadyIn, let full = fullPath(rel) else { return }
+        try FS.write(full + "/cgroup.procs", "\(pid)")
+    }
+
     /// Remove the cgroup, killing what is left, waiting briefly for it to empty.
     public static func remove(_ rel: String) {
         guard let full = fullPath(rel), FS.isDirectory(full) else { return }
+        if !rmdirWaiting(full, whenBusy: { signalAll(rel, SIGKILL) }) {
+            Log.warn("could not remove cgroup \(full): \(errnoText(errno))")
+        }
+    }
+
+    /// rmdir a cgroup directory, retrying for up to 2 s while it is still populated
+    /// (`whenBusy` runs once, at the first EBUSY).  False with errno set on failure.
+    static func rmdirWaiting(_ dir: String, whenBusy: () -> Void = {}) -> Bool {
         for attempt in 0..<200 {
-            if rmdir(full) == 0 || errno == ENOENT { return }
-            if errno != EBUSY { break }
-            if attempt == 0 { signalAll(rel, SIGKILL) }
+            if rmdir(dir) == 0 || errno == ENOENT { return true }
+            if errno != EBUSY { return false }
+            if attempt == 0 { whenBusy() }
             usleep(10_000)
         }
-        Log.warn("could not remove cgroup \(full): \(errnoText(errno))")
+        return false
     }
 
     public static func controllers(_ full: String) -> Set<String> {

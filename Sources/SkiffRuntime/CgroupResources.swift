@@ -30,6 +30,16 @@ public struct CgroupWrite: Equatable, CustomStringConvertible {
     public var controller: String { String(file.prefix { $0 != "." }) }
 }
 
+extension Resources.BlockIO {
+    /// The four throttle lists: field name, devices, io.max key (v2), file (v1).
+    var throttles: [(field: String, devices: [ThrottleDevice], v2Key: String, v1File: String)] {
+        [("throttleReadBpsDevice", throttleReadBpsDevice ?? [], "rbps", "blkio.throttle.read_bps_device"),
+         ("throttleWriteBpsDevice", throttleWriteBpsDevice ?? [], "wbps", "blkio.throttle.write_bps_device"),
+         ("throttleReadIOPSDevice", throttleReadIOPSDevice ?? [], "riops", "blkio.throttle.read_iops_device"),
+         ("throttleWriteIOPSDevice", throttleWriteIOPSDevice ?? [], "wiops", "blkio.throttle.write_iops_device")]
+    }
+}
+
 public enum CgroupV2 {
     /// runc's cpu.shares (2…262144) → cpu.weight (1…10000).
     public static func weight(fromShares shares: UInt64) -> UInt64 {
@@ -114,14 +124,8 @@ public enum CgroupV2 {
                                          fallback: ("io.weight", "\(d.major):\(d.minor) \(ioWeight(fromBlkio: v))")))
                 }
             }
-            let throttles: [(String, [Resources.BlockIO.ThrottleDevice]?, String)] = [
-                ("throttleReadBpsDevice", b.throttleReadBpsDevice, "rbps"),
-                ("throttleWriteBpsDevice", b.throttleWriteBpsDevice, "wbps"),
-                ("throttleReadIOPSDevice", b.throttleReadIOPSDevice, "riops"),
-                ("throttleWriteIOPSDevice", b.throttleWriteIOPSDevice, "wiops"),
-            ]
-            for (name, list, key) in throttles {
-                for (i, d) in (list ?? []).enumerated() {
+            for (name, list, key, _) in b.throttles {
+                for (i, d) in list.enumerated() {
                     let rate = d.rate == 0 ? "max" : String(d.rate)
                     w.append(CgroupWrite("io.max", "\(d.major):\(d.minor) \(key)=\(rate)", field: "\(f).\(name)[\(i)]"))
                 }

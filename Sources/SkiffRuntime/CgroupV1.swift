@@ -105,14 +105,8 @@ public enum CgroupV1 {
                     w.append(V1Write("blkio", "blkio.weight_device", "\(d.major):\(d.minor) \(v)", field: "\(f).weightDevice[\(i)]"))
                 }
             }
-            let t: [(String, [Resources.BlockIO.ThrottleDevice]?, String)] = [
-                ("throttleReadBpsDevice", b.throttleReadBpsDevice, "blkio.throttle.read_bps_device"),
-                ("throttleWriteBpsDevice", b.throttleWriteBpsDevice, "blkio.throttle.write_bps_device"),
-                ("throttleReadIOPSDevice", b.throttleReadIOPSDevice, "blkio.throttle.read_iops_device"),
-                ("throttleWriteIOPSDevice", b.throttleWriteIOPSDevice, "blkio.throttle.write_iops_device"),
-            ]
-            for (name, list, file) in t {
-                for (i, d) in (list ?? []).enumerated() {
+            for (name, list, _, file) in b.throttles {
+                for (i, d) in list.enumerated() {
                     w.append(V1Write("blkio", file, "\(d.major):\(d.minor) \(d.rate)", field: "\(f).\(name)[\(i)]"))
                 }
             }
@@ -210,11 +204,7 @@ public enum CgroupV1 {
 
     public static func remove(_ dirs: [String: String]) {
         for (_, dir) in dirs where FS.isDirectory(dir) {
-            for _ in 0..<200 {
-                if rmdir(dir) == 0 || errno == ENOENT { break }
-                if errno != EBUSY { break }
-                usleep(10_000)
-            }
+            _ = Cgroup.rmdirWaiting(dir)
         }
     }
 }

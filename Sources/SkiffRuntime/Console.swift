@@ -35,11 +35,3 @@ struct ConsoleChannel {
         if childFd >= 0 { close(childFd) }
     }
 }
-
-extension Cgroup {
-    /// Move a process in by writing cgroup.procs (when CLONE_INTO_CGROUP was refused).
-    static func join(_ rel: String?, pid: Int32, alreadyIn: Bool) throws {
-        guard let rel, !alreadyIn, let full = fullPath(rel) else { return }
-        try FS.write(full + "/cgroup.procs", "\(pid)")
-    }
-}

@@ -215,8 +215,6 @@ public struct Runtime {
             po.preserveFds = o.preserveFds
             po.consoleFd = console?.childFd ?? -1
             po.trampolineFd = trampoline
-        po.trampolineFd = trampoline
-            po.trampolineFd = trampoline
             p.proc = try ProcessPlanner.build(proc, at: "process", options: po)
             try ProcessPlanner.attach(linux.seccomp, to: &p.proc)
             ctx.rlimits = (proc.rlimits ?? []).map(\.type)
@@ -263,8 +261,7 @@ public struct Runtime {
             if n <= 0 { throw SkiffError("container init exited during setup") }
             if m.type == Int32(SK_MSG_READY.rawValue) { break }
             if m.type == Int32(SK_MSG_SECCOMP_FD.rawValue) {
-                try SeccompListener.send(fd: passed, to: linux.seccomp?.listenerPath ?? "", pid: pid,
-                                         metadata: linux.seccomp?.listenerMetadata, state: state)
+                try SeccompListener.send(fd: passed, for: linux.seccomp, pid: pid, state: state)
                 continue
             }
             if m.type == Int32(SK_MSG_ERROR.rawValue) {
@@ -326,15 +323,16 @@ public struct Runtime {
         defer { close(conn) }
         // Read until EOF: the init's end closes on execve.  Before that it may pass the
         // seccomp notify fd, or report why it could not exec.
+        var config: Spec?
         while true {
             var msg = skiff_msg()
             var passed: Int32 = -1
             if skiff_recv_msg(conn, &msg, &passed) <= 0 { break }
-            let spec = try store.loadConfig(id)
+            let spec = try config ?? store.loadConfig(id)
+            config = spec
             if msg.type == Int32(SK_MSG_SECCOMP_FD.rawValue) {
                 let st = HookState(id: id, status: .running, pid: s.pid, bundle: s.bundle, annotations: s.annotations)
-                try SeccompListener.send(fd: passed, to: spec.linux?.seccomp?.listenerPath ?? "", pid: s.pid,
-                                         metadata: spec.linux?.seccomp?.listenerMetadata, state: st)
+                try SeccompListener.send(fd: passed, for: spec.linux?.seccomp, pid: s.pid, state: st)
                 continue
             }
             var ctx = ChildContext()
@@ -346,7 +344,7 @@ public struct Runtime {
         try store.save(s)
         // The config is read back only when it has hooks to run (start is on the hot path).
         guard s.hasHooks else { return }
-        let spec = try store.loadConfig(id)
+        let spec = try config ?? store.loadConfig(id)
         let running = HookState(id: id, status: .running, pid: s.pid, bundle: s.bundle, annotations: s.annotations)
         do {
             try HookRunner.run("poststart", spec.hooks?.poststart ?? [], state: running)
@@ -423,15 +421,11 @@ public struct Runtime {
             }
             let pidfd = skiff_pidfd_open(s.pid)
             if let cg = s.cgroupPath { Cgroup.signalAll(cg, SIGKILL) }
-            if pidfd >= 0 {
-                if ProcStat.read(s.pid)?.starttime == s.starttime {
-                    _ = skiff_pidfd_send_signal(pidfd, SIGKILL)
-                    ContainerCgroups(s).thaw()
-                    _ = skiff_wait_pidfd(pidfd, 10_000)
-                }
-                close(pidfd)
-            }
+            let ours = pidfd >= 0 && ProcStat.read(s.pid)?.starttime == s.starttime
+            if ours { _ = skiff_pidfd_send_signal(pidfd, SIGKILL) }
             ContainerCgroups(s).thaw()
+            if ours { _ = skiff_wait_pidfd(pidfd, 10_000) }
+            if pidfd >= 0 { close(pidfd) }
         }
         if s.hasHooks, let spec = try? store.loadConfig(id) {
             HookRunner.runAll("poststop", spec.hooks?.poststop ?? [],

@@ -77,6 +77,19 @@ public struct ContainerCgroups {
         }
     }
 
+    /// A number from the memory controller's file, wherever memory lives (v1 or v2).
+    func memoryValue(v1 v1File: String, v2 v2File: String) -> Int64? {
+        let path: String
+        if let d = v1["memory"] {
+            path = d + "/" + v1File
+        } else if let rel, let full = Cgroup.fullPath(rel) {
+            path = full + "/" + v2File
+        } else {
+            return nil
+        }
+        return FS.readString(path).flatMap { Int64($0.trimmingCharacters(in: " \n")) }
+    }
+
     public func remove() {
         if let rel { Cgroup.remove(rel) }
         CgroupV1.remove(v1)

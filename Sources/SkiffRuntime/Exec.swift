@@ -88,7 +88,6 @@ extension Runtime {
         po.preserveFds = o.preserveFds
         po.consoleFd = console?.childFd ?? -1
         po.trampolineFd = trampoline
-        po.trampolineFd = trampoline
         p.proc = try ProcessPlanner.build(o.process, at: "process", options: po)
         try ProcessPlanner.attach(spec.linux?.seccomp, to: &p.proc)
         if let pers = spec.linux?.personality {
@@ -115,8 +114,7 @@ extension Runtime {
             while skiff_recv_msg(sync, &m, &passed) == 1 {
                 if m.type == Int32(SK_MSG_SECCOMP_FD.rawValue) {
                     let st = HookState(id: id, status: .running, pid: s.pid, bundle: s.bundle, annotations: s.annotations)
-                    try SeccompListener.send(fd: passed, to: spec.linux?.seccomp?.listenerPath ?? "", pid: pid,
-                                             metadata: spec.linux?.seccomp?.listenerMetadata, state: st)
+                    try SeccompListener.send(fd: passed, for: spec.linux?.seccomp, pid: pid, state: st)
                     continue
                 }
                 var ctx = ChildContext()

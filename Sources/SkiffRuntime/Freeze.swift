@@ -1,4 +1,4 @@
-// pause/resume through cgroup.freeze (waiting for the kernel to report "frozen"), and
+// pause/resume through the freezer (waiting for the kernel to report the new state), and
 // ps from cgroup.procs.
 import Glibc
 import SkiffOCI
@@ -11,29 +11,22 @@ extension Runtime {
         let status = store.liveStatus(s)
         if frozen && status != .running { throw SkiffError("container not running") }
         if !frozen && status != .paused { throw SkiffError("container not paused") }
+        // The v1 freezer on a hybrid host, else cgroup.freeze; either way wait until the
+        // kernel reports the new state (Cgroup.isFrozen reads the same place).
+        let file: String
         if let dir = s.cgroupV1?["freezer"] {
-            // Hybrid host: the v1 freezer holds the container's processes.
-            try FS.write(dir + "/freezer.state", frozen ? "FROZEN" : "THAWED")
-            let want = frozen ? "FROZEN" : "THAWED"
-            for _ in 0..<1000 {
-                if FS.readString(dir + "/freezer.state")?.hasPrefix(want) == true { break }
-                usleep(1000)
-            }
-            if FS.readString(dir + "/freezer.state")?.hasPrefix(want) != true {
-                throw SkiffError("\(frozen ? "freeze" : "thaw") \(dir): the freezer did not reach \(want)")
-            }
+            file = dir + "/freezer.state"
+        } else if let cg = s.cgroupPath, let full = Cgroup.fullPath(cg) {
+            file = full + "/cgroup.freeze"
         } else {
-            guard let cg = s.cgroupPath, let full = Cgroup.fullPath(cg) else {
-                throw SkiffError.notSupported("pause: the container has no freezer cgroup")
-            }
-            try FS.write(full + "/cgroup.freeze", frozen ? "1" : "0")
-            for _ in 0..<1000 {
-                if Cgroup.isFrozen(cg) == frozen { break }
-                usleep(1000)
-            }
-            if Cgroup.isFrozen(cg) != frozen {
-                throw SkiffError("\(frozen ? "freeze" : "thaw") \(full): the kernel did not report the new state")
-            }
+            throw SkiffError.notSupported("pause: the container has no freezer cgroup")
+        }
+        try FS.write(file, file.hasSuffix("freezer.state") ? (frozen ? "FROZEN" : "THAWED") : (frozen ? "1" : "0"))
+        for _ in 0..<1000 where Cgroup.isFrozen(s) != frozen {
+            usleep(1000)
+        }
+        if Cgroup.isFrozen(s) != frozen {
+            throw SkiffError("\(frozen ? "freeze" : "thaw") \(file): the kernel did not report the new state")
         }
         s.status = frozen ? .paused : .running
         try store.save(s)

@@ -120,8 +120,10 @@ public struct ContainerProcessState: Encodable {
 }
 
 public enum SeccompListener {
-    public static func send(fd: Int32, to path: String, pid: Int32, metadata: String?, state: HookState) throws {
+    public static func send(fd: Int32, for seccomp: Linux.Seccomp?, pid: Int32, state: HookState) throws {
         defer { close(fd) }
+        let path = seccomp?.listenerPath ?? ""
+        let metadata = seccomp?.listenerMetadata
         let sock = skiff_connect(path)
         if sock < 0 { throw SkiffError("linux.seccomp.listenerPath: connect to \(path): \(errnoText(-sock))") }
         defer { close(sock) }

@@ -18,25 +18,11 @@ func check(_ r: Int32, _ what: @autoclosure () -> String, negErrno: Bool = false
 
 public enum FS {
     public static func read(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw SkiffError("open \(path): \(errnoText(errno))") }
-        defer { close(fd) }
-        return try readAll(fd, path: path)
+        try FileBytes.read(path)
     }
 
     public static func readAll(_ fd: Int32, path: String = "input") throws -> [UInt8] {
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SkiffError("read \(path): \(errnoText(errno))")
-            }
-            if n == 0 { break }
-            out.append(contentsOf: buf[0..<n])
-        }
-        return out
+        try FileBytes.readAll(fd, path: path)
     }
 
     public static func readString(_ path: String) -> String? {

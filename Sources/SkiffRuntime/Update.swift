@@ -70,10 +70,12 @@ extension Runtime {
         let cgroups = ContainerCgroups(s)
         var r = resources
         // A swap change alone is relative to the limit already in force.
-        if let swap = r.memory?.swap, swap > 0, (r.memory?.limit ?? 0) == 0, let l = currentMemoryLimit(cgroups) {
+        if let swap = r.memory?.swap, swap > 0, (r.memory?.limit ?? 0) == 0,
+           let l = cgroups.memoryValue(v1: "memory.limit_in_bytes", v2: "memory.max") {
             r.memory?.limit = l
         }
-        if r.memory?.checkBeforeUpdate == true, let l = r.memory?.limit, l > 0, let usage = memoryUsage(cgroups), usage > l {
+        if r.memory?.checkBeforeUpdate == true, let l = r.memory?.limit, l > 0,
+           let usage = cgroups.memoryValue(v1: "memory.usage_in_bytes", v2: "memory.current"), usage > l {
             throw SkiffError.config("linux.resources.memory.limit",
                                     "\(l) is below the current usage \(usage) (checkBeforeUpdate)")
         }
@@ -86,17 +88,5 @@ extension Runtime {
             rules = try DeviceFilter.rules(spec)
         }
         try cgroups.update(r, rules: rules)
-    }
-
-    func currentMemoryLimit(_ cg: ContainerCgroups) -> Int64? {
-        if let d = cg.v1["memory"] { return FS.readString(d + "/memory.limit_in_bytes").flatMap { Int64($0.trimmingCharacters(in: " \n")) } }
-        guard let rel = cg.rel, let full = Cgroup.fullPath(rel) else { return nil }
-        return FS.readString(full + "/memory.max").flatMap { Int64($0.trimmingCharacters(in: " \n")) }
-    }
-
-    func memoryUsage(_ cg: ContainerCgroups) -> Int64? {
-        if let d = cg.v1["memory"] { return FS.readString(d + "/memory.usage_in_bytes").flatMap { Int64($0.trimmingCharacters(in: " \n")) } }
-        guard let rel = cg.rel, let full = Cgroup.fullPath(rel) else { return nil }
-        return FS.readString(full + "/memory.current").flatMap { Int64($0.trimmingCharacters(in: " \n")) }
     }
 }

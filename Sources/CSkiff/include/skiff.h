@@ -223,10 +223,8 @@ int skiff_pidfd_send_signal(int pidfd, int sig);
 int skiff_setns(int fd, int nstype);
 int skiff_unshare(int flags);
 int skiff_memfd(const char *name);
-int skiff_prctl_subreaper(void);
 int skiff_wait_pidfd(int pidfd, int timeout_ms);
 int skiff_flock(int fd, int exclusive);
-int skiff_kill(pid_t pid, int sig);
 /* O_PATH|O_DIRECTORY|O_CLOEXEC open (cgroup dirs for CLONE_INTO_CGROUP); -errno. */
 int skiff_open_path(const char *path);
 /* statfs f_type, or -errno. */
